@@ -1,0 +1,144 @@
+"""A small in-memory BM25 over catalog text (numpy), for questions that name no entry exactly."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_.+-]*[a-z0-9]|[a-z0-9]")
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "should",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "this",
+        "to",
+        "too",
+        "up",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "i'm",
+        "im",
+        "it's",
+        "whats",
+        "what's",
+        "get",
+        "got",
+        "any",
+        "some",
+        "about",
+        "vs",
+    ]
+)
+
+
+def tokenize(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class Doc:
+    kind: str
+    id: str
+    title: str
+
+
+class BM25:
+    """Okapi BM25 with field weighting done by repeating fields when the text is built."""
+
+    def __init__(self, docs: list[Doc], texts: list[str], k1: float = 1.2, b: float = 0.75):
+        self.docs = docs
+        self.k1, self.b = k1, b
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        lengths = np.zeros(len(docs))
+        for i, text in enumerate(texts):
+            counts = Counter(tokenize(text))
+            lengths[i] = sum(counts.values())
+            for term, tf in counts.items():
+                postings[term].append((i, tf))
+        self.avg_len = float(lengths.mean()) if len(docs) else 1.0
+        self.norm = self.k1 * (1 - self.b + self.b * lengths / max(self.avg_len, 1.0))
+        n = len(docs)
+        self.postings = {
+            term: (
+                np.array([d for d, _ in plist]),
+                np.array([tf for _, tf in plist], dtype=float),
+                math.log(1 + (n - len(plist) + 0.5) / (len(plist) + 0.5)),
+            )
+            for term, plist in postings.items()
+        }
+
+    def scores(self, query: str) -> np.ndarray:
+        out = np.zeros(len(self.docs))
+        for term in set(tokenize(query)):
+            entry = self.postings.get(term)
+            if entry is None:
+                continue
+            ids, tf, idf = entry
+            out[ids] += idf * tf * (self.k1 + 1) / (tf + self.norm[ids])
+        return out
+
+    def top(self, query: str, limit: int = 5, kinds: set[str] | None = None) -> list[tuple[Doc, float]]:
+        scores = self.scores(query)
+        if kinds is not None:
+            mask = np.array([d.kind in kinds for d in self.docs])
+            scores = np.where(mask, scores, 0.0)
+        order = np.argsort(-scores)[:limit]
+        return [(self.docs[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def max_possible(self, query: str) -> float:
+        """Upper bound of a score for this query: every term matched at saturation (for 0-1 calibration)."""
+        return sum(entry[2] * (self.k1 + 1) for t in set(tokenize(query)) if (entry := self.postings.get(t)) is not None)

@@ -1,0 +1,35 @@
+"""The loaded knowledge the answer paths share: catalog, name index, database path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.catalog import Catalog
+from knowledge.search import NameIndex
+from knowledge.store import ensure_database, load_catalog_db, load_catalog_sync
+
+
+@dataclass
+class KnowledgeBase:
+    catalog: Catalog
+    names: NameIndex
+    db_path: Path | None = None
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, db_path: Path | None = None) -> KnowledgeBase:
+        return cls(catalog, NameIndex(catalog), db_path)
+
+    @classmethod
+    def load(cls, db_path: Path | None = None) -> KnowledgeBase:
+        """Synchronous load for the command line (builds the database if needed)."""
+        path = ensure_database(db_path)
+        return cls.from_catalog(load_catalog_sync(path), path)
+
+    @classmethod
+    async def load_async(cls, db_path: Path | None = None) -> KnowledgeBase:
+        """Async load for the bot: the build (if any) runs in a thread, the read through aiosqlite."""
+        import asyncio
+
+        path = await asyncio.to_thread(ensure_database, db_path)
+        return cls.from_catalog(await load_catalog_db(path), path)

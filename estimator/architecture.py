@@ -1,0 +1,206 @@
+"""Model architecture: the config.json facts the estimator needs.
+
+Field names follow the Hugging Face config where one exists so a catalog entry can be checked
+against the model's own config.json line by line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class MoESpec(BaseModel):
+    """Mixture-of-experts feed-forward layout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    experts: int = Field(gt=1, description="routed experts per MoE layer")
+    active: int = Field(gt=0, description="routed experts used per token")
+    shared: int = Field(0, ge=0, description="always-on shared experts per MoE layer")
+    expert_intermediate: int = Field(gt=0, description="feed-forward width of one expert")
+    shared_intermediate: int | None = Field(
+        None, gt=0, description="width of one shared expert (defaults to expert_intermediate)"
+    )
+    dense_layers: int = Field(0, ge=0, description="leading layers with a dense FFN instead of experts")
+    every: int = Field(1, ge=1, description="MoE on every n-th layer (Llama 4 Maverick: 2)")
+
+    @model_validator(mode="after")
+    def _active_le_experts(self) -> MoESpec:
+        if self.active > self.experts:
+            raise ValueError(f"active experts ({self.active}) exceed experts ({self.experts})")
+        return self
+
+
+class MLASpec(BaseModel):
+    """Multi-head latent attention (DeepSeek V2/V3/R1, Kimi K2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q_lora_rank: int | None = Field(None, gt=0, description="None: q projected directly")
+    kv_lora_rank: int = Field(gt=0)
+    qk_nope_head_dim: int = Field(gt=0)
+    qk_rope_head_dim: int = Field(gt=0)
+    v_head_dim: int = Field(gt=0)
+
+
+class ModelArch(BaseModel):
+    """Transformer shape facts, as in the model's config.json."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model_type: str = Field(description="config.json model_type, e.g. llama, qwen2, gemma3")
+    layers: int = Field(gt=0, description="num_hidden_layers")
+    hidden: int = Field(gt=0, description="hidden_size")
+    intermediate: int = Field(gt=0, description="intermediate_size (dense FFN width)")
+    heads: int = Field(gt=0, description="num_attention_heads")
+    kv_heads: int = Field(gt=0, description="num_key_value_heads (== heads without GQA)")
+    head_dim: int = Field(gt=0, description="head_dim (hidden/heads unless config says otherwise)")
+    vocab: int = Field(gt=0, description="vocab_size")
+    tied_embeddings: bool = Field(description="tie_word_embeddings")
+    max_context: int = Field(gt=0, description="max_position_embeddings (trained/extended context)")
+    rope_theta: float | None = None
+    rope_scaling: str | None = Field(None, description="rope_scaling type: llama3, yarn, linear, ...")
+    sliding_window: int | None = Field(None, gt=0, description="window of sliding-window layers")
+    global_every: int | None = Field(
+        None,
+        ge=1,
+        description="1 of every n layers attends globally; the rest use sliding_window "
+        "(Gemma 2: 2, Gemma 3: 6). None with sliding_window set: every layer slides.",
+    )
+    kv_layers: int | None = Field(None, gt=0, description="layers that keep a KV cache, if fewer than all (hybrid models)")
+    recurrent_state_mib: float = Field(0.0, ge=0, description="constant recurrent state per sequence (Mamba / linear attention)")
+    gated_ffn: bool = Field(True, description="SwiGLU/GeGLU FFN with gate+up+down (False: up+down)")
+    attention_bias: bool = False
+    moe: MoESpec | None = None
+    mla: MLASpec | None = None
+    vision_params_b: float = Field(0.0, ge=0, description="vision encoder + projector, billions")
+
+    @model_validator(mode="after")
+    def _check_heads(self) -> ModelArch:
+        if self.heads % self.kv_heads:
+            raise ValueError(f"heads ({self.heads}) not a multiple of kv_heads ({self.kv_heads})")
+        if self.kv_layers is not None and self.kv_layers > self.layers:
+            raise ValueError("kv_layers exceeds layers")
+        if self.moe and self.moe.dense_layers > self.layers:
+            raise ValueError("moe.dense_layers exceeds layers")
+        return self
+
+    @property
+    def gqa_ratio(self) -> int:
+        return self.heads // self.kv_heads
+
+    @property
+    def is_moe(self) -> bool:
+        return self.moe is not None
+
+    @classmethod
+    def from_hf_config(cls, config: dict[str, Any]) -> ModelArch:
+        """Build from a Hugging Face config.json dict (multimodal configs use text_config)."""
+        return cls.model_validate(hf_config_to_arch_fields(config))
+
+    @classmethod
+    def from_hf_config_file(cls, path: str | Path) -> ModelArch:
+        return cls.from_hf_config(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def _first(cfg: dict[str, Any], *keys: str, default: Any = None) -> Any:
+    for key in keys:
+        if cfg.get(key) is not None:
+            return cfg[key]
+    return default
+
+
+def hf_config_to_arch_fields(config: dict[str, Any]) -> dict[str, Any]:
+    """Map config.json keys (several naming schemes) to ModelArch fields."""
+    outer = config
+    cfg = dict(config.get("text_config") or config.get("llm_config") or config)
+    model_type = str(_first(cfg, "model_type", default=outer.get("model_type", "unknown")))
+    hidden = int(_first(cfg, "hidden_size", "n_embd", "d_model"))
+    heads = int(_first(cfg, "num_attention_heads", "n_head", "num_heads"))
+    kv_heads = int(_first(cfg, "num_key_value_heads", "num_kv_heads", "multi_query_group_num", default=heads))
+    if cfg.get("multi_query_attention") is True and "num_key_value_heads" not in cfg:
+        kv_heads = 1
+    layers = int(_first(cfg, "num_hidden_layers", "n_layer", "num_layers"))
+    head_dim = int(_first(cfg, "head_dim", "kv_channels", default=hidden // heads))
+    intermediate = int(_first(cfg, "intermediate_size", "ffn_hidden_size", "n_inner", default=4 * hidden))
+    tied = bool(_first(cfg, "tie_word_embeddings", default=outer.get("tie_word_embeddings", False)))
+    fields: dict[str, Any] = {
+        "model_type": model_type,
+        "layers": layers,
+        "hidden": hidden,
+        "intermediate": intermediate,
+        "heads": heads,
+        "kv_heads": kv_heads,
+        "head_dim": head_dim,
+        "vocab": int(_first(cfg, "vocab_size", "padded_vocab_size", default=outer.get("vocab_size"))),
+        "tied_embeddings": tied,
+        "max_context": int(_first(cfg, "max_position_embeddings", "seq_length", "n_positions", default=4096)),
+        "rope_theta": _first(cfg, "rope_theta"),
+        "attention_bias": bool(_first(cfg, "attention_bias", "qkv_bias", default=model_type == "qwen2")),
+    }
+    scaling = cfg.get("rope_scaling") or {}
+    if isinstance(scaling, dict):
+        fields["rope_scaling"] = scaling.get("rope_type") or scaling.get("type")
+    _add_sliding_window(cfg, fields)
+    _add_moe(cfg, fields, intermediate)
+    _add_mla(cfg, fields)
+    return fields
+
+
+def _add_sliding_window(cfg: dict[str, Any], fields: dict[str, Any]) -> None:
+    window = cfg.get("sliding_window")
+    layer_types = cfg.get("layer_types")
+    if not window or cfg.get("use_sliding_window") is False:
+        return
+    if cfg.get("model_type") in {"mistral", "qwen2", "qwen3"} and not layer_types:
+        return  # window present in config but not applied by llama.cpp / transformers by default
+    fields["sliding_window"] = int(window)
+    if isinstance(layer_types, list) and layer_types:
+        full = sum(1 for t in layer_types if "full" in str(t) or "global" in str(t))
+        if full:
+            fields["global_every"] = max(1, round(len(layer_types) / full))
+    elif cfg.get("sliding_window_pattern"):
+        fields["global_every"] = int(cfg["sliding_window_pattern"])
+    elif str(cfg.get("model_type", "")).startswith("gemma2"):
+        fields["global_every"] = 2
+
+
+def _add_moe(cfg: dict[str, Any], fields: dict[str, Any], intermediate: int) -> None:
+    experts = _first(cfg, "num_local_experts", "num_experts", "n_routed_experts", "moe_num_experts")
+    if not experts or int(experts) <= 1:
+        return
+    active = int(_first(cfg, "num_experts_per_tok", "num_experts_per_token", "moe_top_k", "top_k", default=2))
+    expert_inter = int(_first(cfg, "moe_intermediate_size", "expert_intermediate_size", default=intermediate))
+    shared = int(_first(cfg, "n_shared_experts", "num_shared_experts", default=0) or 0)
+    shared_inter = _first(cfg, "shared_expert_intermediate_size")
+    if shared_inter and not shared:
+        shared = 1
+    moe: dict[str, Any] = {
+        "experts": int(experts),
+        "active": active,
+        "shared": shared,
+        "expert_intermediate": expert_inter,
+        "dense_layers": int(_first(cfg, "first_k_dense_replace", default=0) or 0),
+    }
+    if shared_inter:
+        moe["shared_intermediate"] = int(shared_inter)
+    step = _first(cfg, "interleave_moe_layer_step", "moe_layer_freq")
+    if isinstance(step, int) and step > 1:
+        moe["every"] = step
+    fields["moe"] = moe
+
+
+def _add_mla(cfg: dict[str, Any], fields: dict[str, Any]) -> None:
+    if not cfg.get("kv_lora_rank"):
+        return
+    fields["mla"] = {
+        "q_lora_rank": cfg.get("q_lora_rank"),
+        "kv_lora_rank": int(cfg["kv_lora_rank"]),
+        "qk_nope_head_dim": int(cfg["qk_nope_head_dim"]),
+        "qk_rope_head_dim": int(cfg["qk_rope_head_dim"]),
+        "v_head_dim": int(cfg["v_head_dim"]),
+    }

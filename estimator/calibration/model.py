@@ -1,0 +1,34 @@
+"""The shape of the fitted speed constants (values in constants.py, fitted by fit.py)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SpeedConstants:
+    decode_eff: dict[str, float]  # backend -> share of peak bandwidth reached
+    decode_layer_us: dict[str, float]  # backend -> fixed microseconds per layer per token
+    decode_quant_cost: dict[str, float]  # storage type -> cost per byte relative to Q4_0
+    decode_family: dict[str, float]  # hardware family -> efficiency multiplier
+    prefill_eff: dict[str, float]  # backend -> share of compute C reached
+    prefill_layer_us: dict[str, float]  # backend -> fixed microseconds per layer per prompt
+    prefill_quant: dict[str, float]  # storage type -> kernel throughput factor
+    prefill_family: dict[str, float]  # hardware family -> efficiency multiplier
+    bands: dict[str, tuple[float, float]]  # kind -> (low, high) quantiles of predicted/measured
+    decode_eff_default: float = 0.8
+    decode_layer_us_default: float = 60.0
+    prefill_eff_default: float = 0.5
+    prefill_layer_us_default: float = 300.0
+    split_hop_ms: float = 0.3  # extra per-token sync when layers span two devices (not calibrated)
+    metrics: dict[str, float] = field(default_factory=dict)  # accuracy figures of this fit
+
+
+def combined_compute(fp16_tflops: float | None, fp32_tflops: float | None) -> float:
+    """The compute feature C the prefill model is fitted on: sqrt(FP16 matrix x FP32) TFLOPS."""
+    a = fp16_tflops or fp32_tflops
+    b = fp32_tflops or fp16_tflops
+    if not a or not b:
+        return 1.0
+    return math.sqrt(a * b)

@@ -1,0 +1,193 @@
+"""Runtime profiles: what each engine can load, how it places a model and what it costs.
+
+Only llama.cpp-family speeds are calibrated (the calibration data is llama-bench). Other engines carry an
+uncalibrated relative factor and a wider band, and say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from estimator.units import GIB
+
+
+@dataclass(frozen=True)
+class Runtime:
+    id: str
+    name: str
+    engine: str  # llama.cpp | vllm | exllama | mlx | transformers
+    formats: frozenset[str]
+    backends: frozenset[str]
+    cpu_offload: bool  # can keep some layers in system RAM
+    flash_attention_default: bool
+    speed_factor: float = 1.0  # relative to llama.cpp; 1.0 = calibrated engine
+    calibrated: bool = False
+    memory_fraction: float | None = None  # vLLM-style: share of VRAM the engine takes up front
+    extra_overhead_bytes: float = 0.0  # per GPU, beyond the driver context (graphs, allocator pools)
+    tensor_parallel: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+_LLAMA_FORMATS = frozenset({"gguf"})
+_ALL_BACKENDS = frozenset({"cuda", "rocm", "vulkan", "metal", "sycl", "cpu"})
+
+RUNTIMES: dict[str, Runtime] = {
+    r.id: r
+    for r in (
+        Runtime(
+            "llama.cpp",
+            "llama.cpp",
+            "llama.cpp",
+            _LLAMA_FORMATS,
+            _ALL_BACKENDS,
+            True,
+            True,
+            calibrated=True,
+            aliases=("llamacpp", "llama-server", "llama-cli", "llama cpp"),
+        ),
+        Runtime(
+            "ollama",
+            "Ollama",
+            "llama.cpp",
+            _LLAMA_FORMATS,
+            _ALL_BACKENDS - {"sycl"},
+            True,
+            False,
+            calibrated=True,
+            extra_overhead_bytes=0.2 * GIB,
+        ),
+        Runtime(
+            "lm-studio",
+            "LM Studio",
+            "llama.cpp",
+            _LLAMA_FORMATS | {"mlx"},
+            _ALL_BACKENDS - {"sycl"},
+            True,
+            True,
+            calibrated=True,
+            aliases=("lmstudio", "lm studio"),
+        ),
+        Runtime("koboldcpp", "KoboldCpp", "llama.cpp", _LLAMA_FORMATS, _ALL_BACKENDS - {"sycl"}, True, False, calibrated=True),
+        Runtime(
+            "llamafile",
+            "llamafile",
+            "llama.cpp",
+            _LLAMA_FORMATS,
+            frozenset({"cuda", "rocm", "metal", "cpu"}),
+            True,
+            False,
+            calibrated=True,
+        ),
+        Runtime(
+            "vllm",
+            "vLLM",
+            "vllm",
+            frozenset({"hf", "awq", "gptq", "fp8", "int8", "nvfp4", "gguf"}),
+            frozenset({"cuda", "rocm"}),
+            False,
+            True,
+            speed_factor=1.0,
+            memory_fraction=0.9,
+            extra_overhead_bytes=1.0 * GIB,
+            tensor_parallel=True,
+        ),
+        Runtime(
+            "sglang",
+            "SGLang",
+            "vllm",
+            frozenset({"hf", "awq", "gptq", "fp8", "int8", "nvfp4"}),
+            frozenset({"cuda", "rocm"}),
+            False,
+            True,
+            speed_factor=1.0,
+            memory_fraction=0.88,
+            extra_overhead_bytes=1.0 * GIB,
+            tensor_parallel=True,
+        ),
+        Runtime(
+            "tensorrt-llm",
+            "TensorRT-LLM",
+            "vllm",
+            frozenset({"hf", "awq", "gptq", "fp8", "int8", "nvfp4"}),
+            frozenset({"cuda"}),
+            False,
+            True,
+            speed_factor=1.1,
+            memory_fraction=0.9,
+            extra_overhead_bytes=1.0 * GIB,
+            tensor_parallel=True,
+            aliases=("trt-llm", "trtllm"),
+        ),
+        Runtime(
+            "exllamav2",
+            "ExLlamaV2",
+            "exllama",
+            frozenset({"exl2", "gptq", "hf"}),
+            frozenset({"cuda", "rocm"}),
+            False,
+            True,
+            speed_factor=1.05,
+            extra_overhead_bytes=0.3 * GIB,
+            aliases=("exl2", "tabbyapi"),
+        ),
+        Runtime(
+            "exllamav3",
+            "ExLlamaV3",
+            "exllama",
+            frozenset({"exl3", "hf"}),
+            frozenset({"cuda"}),
+            False,
+            True,
+            speed_factor=1.0,
+            extra_overhead_bytes=0.3 * GIB,
+            aliases=("exl3",),
+        ),
+        Runtime(
+            "mlx-lm",
+            "MLX (mlx-lm)",
+            "mlx",
+            frozenset({"mlx", "hf"}),
+            frozenset({"metal"}),
+            False,
+            True,
+            speed_factor=1.1,
+            aliases=("mlx", "mlx_lm"),
+        ),
+        Runtime(
+            "transformers",
+            "Hugging Face Transformers",
+            "transformers",
+            frozenset({"hf", "awq", "gptq", "nf4", "int8", "fp8"}),
+            frozenset({"cuda", "rocm", "metal", "cpu"}),
+            True,
+            False,
+            speed_factor=0.5,
+            extra_overhead_bytes=0.5 * GIB,
+            aliases=("hf", "huggingface", "pytorch"),
+        ),
+    )
+}
+
+
+class UnknownRuntimeError(ValueError):
+    def __init__(self, text: str, suggestions: list[str]):
+        self.text = text
+        self.suggestions = suggestions
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"Unknown runtime {text!r}.{hint}")
+
+
+def get_runtime(text: str | None) -> Runtime:
+    """Resolve a runtime by id, name or alias ('llamacpp', 'LM Studio', 'trt-llm')."""
+    if not text:
+        return RUNTIMES["llama.cpp"]
+    key = text.strip().lower()
+    for runtime in RUNTIMES.values():
+        if key in {runtime.id, runtime.name.lower(), *runtime.aliases}:
+            return runtime
+    names = [r.id for r in RUNTIMES.values()]
+    hits = process.extract(key, names, scorer=Levenshtein.normalized_similarity, limit=3)
+    raise UnknownRuntimeError(text[:40], [names[i] for _, score, i in hits if score >= 0.3])

@@ -1,0 +1,19 @@
+"""Name normalisation shared by the loader (alias uniqueness) and the search index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\s\-_/:,()]+")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, fold accents, and collapse separators so 'Llama-3.1_8B' == 'llama 3.1 8b'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SEPARATORS.sub(" ", folded.lower()).strip()
+
+
+def compact(text: str) -> str:
+    """normalize() without any spaces: 'rtx 4090' -> 'rtx4090'."""
+    return normalize(text).replace(" ", "")

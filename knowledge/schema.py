@@ -1,0 +1,262 @@
+"""Catalog schema: one pydantic model per kind of entry.
+
+Every entry has an ``id`` (lowercase slug), a display ``name``/``title``, ``aliases`` (other spellings
+people type) and ``sources`` (where its facts come from). Files under ``knowledge/data`` are validated
+against these models; see ``knowledge/loader.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
+
+from estimator.architecture import ModelArch
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
+
+
+def _check_slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"id {value!r} must be lowercase letters, digits and . _ + - (no spaces)")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+Alias = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
+Source = Annotated[str, Field(min_length=8, description="URL or precise citation")]
+
+
+class Entry(BaseModel):
+    """Fields shared by every catalog entry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    aliases: list[Alias] = Field(default_factory=list)
+    sources: list[Source] = Field(min_length=1)
+
+
+class Model(Entry):
+    """A model people run locally, with its architecture from config.json."""
+
+    kind: Literal["model"] = "model"
+    name: str
+    family: str = Field(description="family slug, e.g. llama-3.1, qwen2.5-coder")
+    developer: str
+    params_b: float = Field(gt=0, description="total parameters, billions")
+    active_params_b: float | None = Field(None, gt=0, description="MoE: parameters used per token")
+    release_date: dt.date | None = None
+    license: str
+    modalities: list[Literal["text", "image", "audio", "video"]] = Field(default_factory=lambda: ["text"])
+    variant: Literal["base", "instruct", "reasoning", "code", "vision", "embedding"] = "instruct"
+    hf_repo: str | None = None
+    ollama_tags: list[str] = Field(default_factory=list)
+    architecture: ModelArch
+    notes: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    @model_validator(mode="after")
+    def _active_params(self) -> Model:
+        if self.active_params_b is not None and self.active_params_b > self.params_b:
+            raise ValueError("active_params_b exceeds params_b")
+        if self.architecture.moe and self.active_params_b is None:
+            raise ValueError("MoE model needs active_params_b")
+        return self
+
+
+HardwareKind = Literal["gpu", "unified", "cpu"]
+HardwareFamily = Literal[
+    "nvidia_consumer",
+    "nvidia_laptop",
+    "nvidia_workstation",
+    "nvidia_datacenter",
+    "nvidia_soc",
+    "amd_consumer",
+    "amd_workstation",
+    "amd_datacenter",
+    "amd_apu",
+    "intel_consumer",
+    "intel_datacenter",
+    "apple",
+    "cpu",
+]
+
+
+class Price(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    usd: float = Field(gt=0)
+    date: dt.date
+    source: Source | None = None
+
+
+class Backends(BaseModel):
+    """What software can drive this hardware."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cuda_cc: str | None = Field(None, description="CUDA compute capability, e.g. '8.9'")
+    rocm: Literal["supported", "unofficial", "unsupported"] | None = None
+    gfx: str | None = Field(None, description="AMD gfx target, e.g. gfx1100")
+    metal: bool = False
+    vulkan: bool = False
+    sycl: bool = False
+    cpu: bool = False
+
+
+class Hardware(Entry):
+    """A GPU, unified-memory machine, or CPU+RAM platform."""
+
+    kind: Literal["hardware"] = "hardware"
+    name: str
+    vendor: Literal["nvidia", "amd", "intel", "apple", "generic"]
+    device: HardwareKind = Field(description="gpu: discrete VRAM; unified: shared RAM; cpu: RAM only")
+    family: HardwareFamily
+    segment: Literal["desktop", "laptop", "workstation", "datacenter", "embedded", "server", "mini-pc"]
+    memory_gb: float = Field(gt=0, description="as marketed: GiB for GPUs and Apple unified memory")
+    memory_type: str
+    bandwidth_gbs: float = Field(gt=0, description="peak memory bandwidth, GB/s (10^9 B/s)")
+    fp16_tflops: float | None = Field(
+        None, gt=0, description="dense FP16 tensor/matrix TFLOPS with FP32 accumulate (or FP16 vector rate)"
+    )
+    fp32_tflops: float | None = Field(None, gt=0, description="FP32 vector TFLOPS (non-tensor)")
+    int8_tops: float | None = Field(None, gt=0, description="dense INT8 tensor TOPS")
+    spec_confidence: Literal["vendor", "derived", "approx"] = "vendor"
+    chip: Slug | None = Field(
+        None,
+        description="shared slug for entries with the same silicon and bandwidth but different memory "
+        "(Apple configs, 8/16 GB variants); benchmarks may name it instead of one entry",
+    )
+    tdp_w: float | None = Field(None, gt=0)
+    gpu_cores: int | None = Field(None, gt=0, description="Apple GPU cores / NVIDIA SMs etc. when relevant")
+    release_date: dt.date | None = None
+    launch_price: Price | None = None
+    used_price: Price | None = None
+    backends: Backends
+    notes: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+OS = Literal["linux", "windows", "macos", "android", "ios", "docker"]
+BackendName = Literal["cuda", "rocm", "metal", "vulkan", "sycl", "cpu", "opencl", "openvino", "directml", "npu", "tpu", "mlx"]
+
+
+class Tool(Entry):
+    """A runtime, server, UI or library for running models."""
+
+    kind: Literal["tool"] = "tool"
+    name: str
+    category: Literal["runtime", "server", "ui", "library", "app"]
+    summary: str = Field(min_length=20, max_length=400)
+    os: list[OS]
+    backends: list[BackendName]
+    formats: list[str] = Field(description="model file formats: gguf, safetensors, exl2, mlx, onnx, ...")
+    quants: list[str] = Field(default_factory=list, description="quantization schemes it loads")
+    install: dict[str, str] = Field(default_factory=dict, description="platform -> install command")
+    run: str | None = Field(None, description="a typical command to run a model")
+    strengths: list[str] = Field(default_factory=list)
+    limits: list[str] = Field(default_factory=list)
+    homepage: HttpUrl | None = None
+    repo: str | None = None
+    license: str | None = None
+    openai_api: bool = False
+    based_on: list[str] = Field(default_factory=list, description="tool ids this builds on")
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+GlossaryCategory = Literal[
+    "foundations",
+    "architecture",
+    "inference",
+    "sampling",
+    "quantization",
+    "training",
+    "retrieval",
+    "hardware",
+    "tools",
+    "models",
+    "media",
+    "evaluation",
+    "society",
+]
+
+
+class GlossaryTerm(Entry):
+    """A term, defined in our own words (front matter + markdown body)."""
+
+    kind: Literal["glossary"] = "glossary"
+    term: str
+    category: GlossaryCategory
+    short: str = Field(min_length=20, max_length=300, description="one or two sentence definition")
+    body: str = Field(min_length=80, description="deeper explanation (markdown body of the file)")
+    example: str = Field(min_length=20, description="a practical example with real numbers")
+    in_tools: list[str] = Field(default_factory=list, description="flags / config keys where it shows up")
+    related: list[Slug] = Field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.term
+
+
+class Fix(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=5)
+    detail: str | None = None
+    commands: dict[str, str] = Field(default_factory=dict, description="runtime or OS -> command")
+
+
+class ErrorEntry(Entry):
+    """A known error: literal signatures, causes and fixes (most likely first)."""
+
+    kind: Literal["error"] = "error"
+    title: str
+    category: Literal["memory", "loading", "gpu", "crash", "build", "output", "performance", "server", "download"]
+    severity: Literal["fatal", "error", "warning", "performance"]
+    runtimes: list[Slug] = Field(min_length=1, description="tool ids that print it")
+    signatures: list[str] = Field(min_length=1, description="literal fragments as the runtime prints them")
+    summary: str = Field(min_length=20, max_length=400)
+    causes: list[str] = Field(min_length=1)
+    fixes: list[Fix] = Field(min_length=1)
+    body: str = Field("", description="markdown body: longer explanation")
+    related: list[Slug] = Field(default_factory=list)
+    glossary: list[Slug] = Field(default_factory=list, description="glossary ids worth reading")
+
+
+BenchTest = Annotated[str, Field(pattern=r"^(pp|tg)\d+$|^pp\d+\+tg\d+$")]
+
+
+class Benchmark(BaseModel):
+    """One measured speed: a row of a public benchmark table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: Slug
+    hardware: Slug
+    gpus: int = Field(1, ge=1)
+    quant: str
+    runtime: Slug = "llama.cpp"
+    backend: str | None = Field(None, description="CUDA, ROCm, Vulkan, Metal, CPU, SYCL, ...")
+    runtime_version: str | None = None
+    test: BenchTest
+    tokens_per_s: float = Field(gt=0)
+    flash_attention: bool | None = None
+    context: int | None = Field(None, gt=0, description="depth / context the test ran at, if not empty")
+    source: Source
+    date: dt.date | None = None
+    notes: str | None = None
+
+
+EntryKind = Literal["model", "hardware", "tool", "glossary", "error"]

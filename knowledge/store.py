@@ -1,0 +1,174 @@
+"""Build the validated catalog into SQLite and load it back (aiosqlite at run time).
+
+The database is derived data: it is rebuilt whenever the files' fingerprint changes, written to a
+temporary file and swapped in atomically, so a reader never sees half a build.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import aiosqlite
+
+from knowledge.catalog import Catalog
+from knowledge.loader import DATA_DIR, fingerprint, load_valid_catalog
+from knowledge.names import normalize
+from knowledge.schema import Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
+
+SCHEMA_VERSION = 1
+_SCHEMAS = {"model": Model, "hardware": Hardware, "tool": Tool, "glossary": GlossaryTerm, "error": ErrorEntry}
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entries (kind TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL, data TEXT NOT NULL,
+                      PRIMARY KEY (kind, id));
+CREATE TABLE names (kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, normalized TEXT NOT NULL);
+CREATE INDEX names_normalized ON names (normalized);
+CREATE TABLE benchmarks (n INTEGER PRIMARY KEY, model TEXT NOT NULL, hardware TEXT NOT NULL, quant TEXT NOT NULL,
+                         runtime TEXT NOT NULL, test TEXT NOT NULL, tokens_per_s REAL NOT NULL, data TEXT NOT NULL);
+CREATE INDEX benchmarks_model ON benchmarks (model, hardware);
+CREATE VIRTUAL TABLE docs USING fts5 (kind UNINDEXED, id UNINDEXED, title, names, body,
+                                      tokenize = 'porter unicode61');
+"""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "runlocalai"
+
+
+def default_db_path(data_dir: Path = DATA_DIR) -> Path:
+    """``$RUNLOCALAI_DB`` or a per-fingerprint file in the user cache."""
+    override = os.environ.get("RUNLOCALAI_DB")
+    if override:
+        return Path(override)
+    return cache_dir() / f"catalog-{fingerprint(data_dir)}.sqlite"
+
+
+def searchable_text(entry) -> str:
+    """The words a full-text search should see for an entry."""
+    if isinstance(entry, GlossaryTerm):
+        return " ".join([entry.short, entry.body, entry.example, " ".join(entry.in_tools)])
+    if isinstance(entry, ErrorEntry):
+        fixes = " ".join(f.title + " " + (f.detail or "") for f in entry.fixes)
+        return " ".join([entry.summary, " ".join(entry.signatures), " ".join(entry.causes), fixes, entry.body])
+    if isinstance(entry, Tool):
+        return " ".join([entry.summary, " ".join(entry.strengths), " ".join(entry.limits), " ".join(entry.formats)])
+    if isinstance(entry, Model):
+        return " ".join([entry.family, entry.developer, entry.variant, " ".join(entry.ollama_tags), entry.notes or ""])
+    if isinstance(entry, Hardware):
+        return " ".join([entry.vendor, entry.family, entry.memory_type, f"{entry.memory_gb:g}GB", entry.notes or ""])
+    return ""
+
+
+def _write(conn: sqlite3.Connection, catalog: Catalog, stamp: str) -> None:
+    conn.executescript(DDL)
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("fingerprint", stamp), ("counts", json.dumps(catalog.counts()))],
+    )
+    for entry in catalog.entries():
+        conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?)", (entry.kind, entry.id, entry.title, entry.model_dump_json()))
+        names = sorted({entry.id, entry.title, *entry.aliases})
+        conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?)", [(entry.kind, entry.id, n, normalize(n)) for n in names])
+        conn.execute(
+            "INSERT INTO docs VALUES (?, ?, ?, ?, ?)",
+            (entry.kind, entry.id, entry.title, " ".join(names), searchable_text(entry)),
+        )
+    conn.executemany(
+        "INSERT INTO benchmarks (model, hardware, quant, runtime, test, tokens_per_s, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(b.model, b.hardware, b.quant, b.runtime, b.test, b.tokens_per_s, b.model_dump_json()) for b in catalog.benchmarks],
+    )
+
+
+def build_database(catalog: Catalog, path: Path) -> Path:
+    """Write ``catalog`` to ``path`` atomically (temp file + rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".sqlite", dir=path.parent)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(tmp)
+        with conn:
+            _write(conn, catalog, catalog.fingerprint or fingerprint())
+        conn.close()
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def ensure_database(path: Path | None = None, data_dir: Path = DATA_DIR) -> Path:
+    """Return a current database for the shipped files, building it when missing or stale."""
+    target = path or default_db_path(data_dir)
+    stamp = fingerprint(data_dir)
+    if target.exists() and _stamp_of(target) == stamp:
+        return target
+    catalog = load_valid_catalog(data_dir)
+    catalog.fingerprint = stamp
+    return build_database(catalog, target)
+
+
+def _stamp_of(path: Path) -> str | None:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+            version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    if not row or not version or version[0] != str(SCHEMA_VERSION):
+        return None
+    return row[0]
+
+
+async def load_catalog_db(path: Path) -> Catalog:
+    """Read every entry back from SQLite (the bot's start-up path)."""
+    async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as db:
+        async with db.execute("SELECT value FROM meta WHERE key = 'fingerprint'") as cur:
+            row = await cur.fetchone()
+        stamp = row[0] if row else ""
+        async with db.execute("SELECT kind, data FROM entries ORDER BY kind, id") as cur:
+            rows = await cur.fetchall()
+        async with db.execute("SELECT data FROM benchmarks ORDER BY n") as cur:
+            bench_rows = await cur.fetchall()
+    buckets: dict[str, list] = {kind: [] for kind in _SCHEMAS}
+    for kind, data in rows:
+        buckets[kind].append(_SCHEMAS[kind].model_validate_json(data))
+    catalog = Catalog(
+        models=buckets["model"],
+        hardware=buckets["hardware"],
+        tools=buckets["tool"],
+        glossary=buckets["glossary"],
+        errors=buckets["error"],
+        benchmarks=[Benchmark.model_validate_json(r[0]) for r in bench_rows],
+        fingerprint=stamp,
+    )
+    return catalog
+
+
+def load_catalog_sync(path: Path | None = None) -> Catalog:
+    """Build if needed, then load (for the command line)."""
+    return asyncio.run(load_catalog_db(ensure_database(path)))
+
+
+async def fts_search(path: Path, query: str, limit: int = 10) -> list[tuple[str, str, float]]:
+    """Full-text search (BM25 via FTS5): (kind, id, rank) best first."""
+    terms = " OR ".join(f'"{t}"' for t in normalize(query).split() if t)
+    if not terms:
+        return []
+    async with (
+        aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as db,
+        db.execute(
+            "SELECT kind, id, bm25(docs, 0, 0, 5.0, 3.0, 1.0) AS rank FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?",
+            (terms, limit),
+        ) as cur,
+    ):
+        return [(k, i, float(r)) for k, i, r in await cur.fetchall()]

@@ -1,0 +1,5 @@
+import sys
+
+from runlocalai.cli import main
+
+sys.exit(main())
