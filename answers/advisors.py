@@ -77,9 +77,7 @@ def choose_gpu(
     rows.sort(key=lambda r: (order.get(r["quant"], 5) > 4, -r["value"]))
     ranking = rows[:limit]
     head = (
-        f"GPUs for {model.name} at {context:,} tokens"
-        + (f" under ${budget:,.0f}" if budget else "")
-        + (" (used prices)" if used else "")
+        f"GPUs for {model.name} at {context:,} tokens" + (f" under ${budget:,.0f}" if budget else "") + (" (used prices)" if used else "")
     )
     lines = [head + ", best value first (tok/s per $1000):"]
     for i, r in enumerate(ranking, 1):
@@ -122,9 +120,7 @@ def _compare_models(kb: KnowledgeBase, a_id: str, b_id: str, entities: Entities)
     if entities.hardware:
         for m in (a, b):
             try:
-                res = run_estimate(
-                    kb, EstimateQuery(model=m.id, hardware=[h.id for h in entities.hardware], quant=entities.quant)
-                )
+                res = run_estimate(kb, EstimateQuery(model=m.id, hardware=[h.id for h in entities.hardware], quant=entities.quant))
             except InputError:
                 continue
             tps = f"~{res.estimate.decode_tps:.0f} tok/s" if res.estimate.decode_tps else "does not run"
@@ -147,9 +143,7 @@ def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | N
     assert model is not None
     rows = []
     for hw in (a, b):
-        est = estimate(
-            EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=context or 8192)
-        )
+        est = estimate(EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=context or 8192))
         rows.append(
             {
                 "id": hw.id,
@@ -171,9 +165,7 @@ def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | N
             else "does not run"
         )
         price = f", ~${r['price_usd']:,.0f}" if r["price_usd"] else ""
-        lines.append(
-            f"- {r['name']}: {r['memory_gb']:g} GB, {r['bandwidth_gbs']:g} GB/s{price}; {r['fit'].replace('_', ' ')}, {speed}"
-        )
+        lines.append(f"- {r['name']}: {r['memory_gb']:g} GB, {r['bandwidth_gbs']:g} GB/s{price}; {r['fit'].replace('_', ' ')}, {speed}")
     more_mem = max((a, b), key=lambda h: h.memory_gb)
     faster = max((a, b), key=lambda h: h.bandwidth_gbs)
     if a.memory_gb != b.memory_gb:
@@ -221,8 +213,7 @@ def cost_vs_cloud(
     cloud_month = tokens_per_day * 30 / 1e6 * api
     saving = cloud_month - local_month
     lines = [
-        f"{model.name} on {hw.name}: ~{est.decode_tps:.0f} tok/s, so {tokens_per_day:,} tokens/day "
-        f"take {hours:.1f} h of generation.",
+        f"{model.name} on {hw.name}: ~{est.decode_tps:.0f} tok/s, so {tokens_per_day:,} tokens/day take {hours:.1f} h of generation.",
         f"Electricity: ~{kwh_month:.0f} kWh/month = ${local_month:,.2f}/month at ${electricity_price:.2f}/kWh.",
         f"Cloud API at ${api:.2f} per 1M tokens: ${cloud_month:,.2f}/month.",
     ]
@@ -238,9 +229,7 @@ def cost_vs_cloud(
     if price is None:
         lines.append("No price on record for this hardware, so no break-even figure.")
     elif saving <= 0:
-        lines.append(
-            "At this volume the cloud is cheaper than the electricity alone: local only pays off for privacy or control."
-        )
+        lines.append("At this volume the cloud is cheaper than the electricity alone: local only pays off for privacy or control.")
         payload["break_even_months"] = None
     else:
         months = price / saving

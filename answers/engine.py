@@ -216,9 +216,7 @@ class AnswerEngine:
         return handler(text, entities)
 
     # ------------------------------------------------------------------------------------------
-    def _abstain(
-        self, entities: Entities, intent: str = "none", choices: list[Match] | None = None, confidence: float = 0.0
-    ) -> Answer:
+    def _abstain(self, entities: Entities, intent: str = "none", choices: list[Match] | None = None, confidence: float = 0.0) -> Answer:
         text = ""
         if choices:
             text = "I'm not sure which one you mean. Did you mean: " + ", ".join(c.title for c in choices) + "?"
@@ -234,9 +232,7 @@ class AnswerEngine:
         model = entities.model
         if model is None:
             return self._search_answer(text, entities, "will_it_run")
-        query = EstimateQuery(
-            model=model.id, quant=entities.quant, context=entities.context or ASK_DEFAULT_CONTEXT, ram_gb=entities.ram_gb
-        )
+        query = EstimateQuery(model=model.id, quant=entities.quant, context=entities.context or ASK_DEFAULT_CONTEXT, ram_gb=entities.ram_gb)
         if entities.hardware:
             query.hardware = [h.id for h in entities.hardware]
         elif entities.vram_gb:
@@ -247,9 +243,7 @@ class AnswerEngine:
         try:
             result = run_estimate(self.kb, query)
         except InputError as exc:
-            return Answer(
-                "will_it_run", False, [Match("model", model.id, model.title, model.score)], entities, None, exc.message, 0.5
-            )
+            return Answer("will_it_run", False, [Match("model", model.id, model.title, model.score)], entities, None, exc.message, 0.5)
         matches = [Match("model", model.id, model.title, model.score)] + [
             Match("hardware", h.id, h.title, h.score) for h in dict.fromkeys(entities.hardware)
         ]
@@ -296,9 +290,7 @@ class AnswerEngine:
         except AdvisorError as exc:
             return Answer("compare", False, [], entities, None, str(exc), 0.4)
         matches = [Match(h.kind, h.id, h.title, h.score) for h in (entities.models or list(dict.fromkeys(entities.hardware)))[:2]]
-        return Answer(
-            "compare", False, matches, entities, None, result.text, min(m.score for m in matches), payload=result.payload
-        )
+        return Answer("compare", False, matches, entities, None, result.text, min(m.score for m in matches), payload=result.payload)
 
     def _choose_gpu(self, text: str, entities: Entities) -> Answer:
         budget = cards.parse_budget(text)

@@ -130,9 +130,7 @@ def _custom_device(q: EstimateQuery) -> Device:
         )
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(
-            f"Impossible hardware numbers ({problems}). VRAM is in GB (e.g. 24), bandwidth in GB/s (e.g. 936)."
-        ) from exc
+        raise InputError(f"Impossible hardware numbers ({problems}). VRAM is in GB (e.g. 24), bandwidth in GB/s (e.g. 936).") from exc
 
 
 def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
@@ -150,11 +148,8 @@ def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict
             count = q.gpus or 1
             system = System(
                 gpus=[device] * count if device.kind == "gpu" else [device],
-                ram_gib=q.ram_gb
-                if q.ram_gb is not None
-                else (device.memory_gib if device.kind == "unified" else DEFAULT_RAM_GIB),
-                ram_bandwidth_gbs=q.ram_bandwidth_gbs
-                or (device.bandwidth_gbs if device.kind == "unified" else DEFAULT_RAM_BANDWIDTH_GBS),
+                ram_gib=q.ram_gb if q.ram_gb is not None else (device.memory_gib if device.kind == "unified" else DEFAULT_RAM_GIB),
+                ram_bandwidth_gbs=q.ram_bandwidth_gbs or (device.bandwidth_gbs if device.kind == "unified" else DEFAULT_RAM_BANDWIDTH_GBS),
                 ram_assumed=q.ram_gb is None and device.kind != "unified",
                 wired_limit_gib=q.wired_limit_gb,
             )
@@ -198,9 +193,7 @@ def _near_model(a: Model | None, b: Model | None) -> bool:
     ) / a.params_b < 0.1
 
 
-def find_measurements(
-    kb: KnowledgeBase, model_id: str, hardware_ids: list[str], quant: str, gpus: int
-) -> tuple[str, list[dict[str, Any]]]:
+def find_measurements(kb: KnowledgeBase, model_id: str, hardware_ids: list[str], quant: str, gpus: int) -> tuple[str, list[dict[str, Any]]]:
     """Measured rows for this model/hardware (exact quant first), and whether they are the same setup."""
     if not hardware_ids or len(set(hardware_ids)) != 1:
         return "estimated", []
@@ -272,7 +265,31 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     if not model_ref["id"].startswith("config:") and get_runtime(q.runtime).id in LLAMA_CPP_FAMILY:
         ids = [h["id"] for h in hardware_refs if h["id"] != "custom"]
         evidence, measured = find_measurements(kb, model_ref["id"], ids, est.quant.name, len(system.gpus) or 1)
-    return EstimateResult(est, advise(est), model_ref, hardware_refs, evidence, measured)
+    advice = advise(est)
+    if est.fit not in {"runs_well", "tight"} and system.gpus and not model_ref["id"].startswith("config:"):
+        smaller = smaller_sibling(kb, model_ref["id"], request)
+        if smaller:
+            advice.suggestions.append(smaller)
+    return EstimateResult(est, advice, model_ref, hardware_refs, evidence, measured)
+
+
+def smaller_sibling(kb: KnowledgeBase, model_id: str, request: EstimateRequest) -> str | None:
+    """The largest smaller model of the same family that fits fully on the GPU(s)."""
+    current = kb.catalog.model(model_id)
+    if current is None:
+        return None
+    siblings = sorted(
+        (m for m in kb.catalog.models if m.family == current.family and m.params_b < current.params_b and m.variant == current.variant),
+        key=lambda m: -m.params_b,
+    )
+    for sibling in siblings:
+        try:
+            alt = estimate(request.model_copy(update={"model": model_spec(sibling)}))
+        except EstimateInputError:
+            continue
+        if alt.fit in {"runs_well", "tight"} and alt.decode_tps:
+            return f"A smaller model of the same family fits fully: {sibling.name} at {alt.quant.name}, about {alt.decode_tps:.0f} tok/s."
+    return None
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:

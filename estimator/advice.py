@@ -63,8 +63,7 @@ def explain(est: Estimate) -> str:
     ram_note = " (assumed RAM: pass your RAM size)" if est.request.system.ram_assumed else ""
     if est.request.system.gpus:
         return (
-            f"CPU only: not even one layer fits in the {gb(m.available)} usable on {where}, so it runs from system "
-            f"RAM{ram_note}: {needed}."
+            f"CPU only: not even one layer fits in the {gb(m.available)} usable on {where}, so it runs from system RAM{ram_note}: {needed}."
         )
     return f"Runs on the CPU from system RAM{ram_note}: {needed} of {gb(m.ram_available)} usable."
 
@@ -78,9 +77,7 @@ def suggestions(est: Estimate) -> list[str]:
             if runtime == req.runtime:
                 continue
             try:
-                alt = estimate(
-                    req.model_copy(update={"runtime": runtime, "quant": "Q4_K_M" if runtime == "llama.cpp" else "MLX 4bit"})
-                )
+                alt = estimate(req.model_copy(update={"runtime": runtime, "quant": "Q4_K_M" if runtime == "llama.cpp" else "MLX 4bit"}))
             except EstimateInputError:
                 continue
             if alt.fit != "wont_run":
@@ -90,24 +87,18 @@ def suggestions(est: Estimate) -> list[str]:
     if est.fit not in FITS_ON_GPU and req.system.gpus:
         best = best_quant(req) if est.quant.is_gguf else None
         if best is not None and best.quant.name != est.quant.name:
-            out.append(
-                f"Use {best.quant.name} ({gb(best.memory.weights)} of weights): fits fully on the GPU at {best.context:,} tokens."
-            )
+            out.append(f"Use {best.quant.name} ({gb(best.memory.weights)} of weights): fits fully on the GPU at {best.context:,} tokens.")
         if est.memory.kv_cache > 0.15 * est.memory.total and req.kv_cache == "f16" and est.quant.is_gguf:
             q8 = estimate(req.model_copy(update={"kv_cache": "q8_0"}))
             if q8.fit in FITS_ON_GPU:
-                out.append(
-                    "Quantize the KV cache to q8_0 (llama.cpp: -ctk q8_0 -ctv q8_0 -fa on): then it fits fully on the GPU."
-                )
+                out.append("Quantize the KV cache to q8_0 (llama.cpp: -ctk q8_0 -ctv q8_0 -fa on): then it fits fully on the GPU.")
         longest = max_context(req)
         if longest and longest < est.context:
             out.append(f"Lower the context to {longest:,} tokens or less to keep everything on the GPU.")
         if req.model.arch.moe and not req.cpu_moe:
             moe = estimate(req.model_copy(update={"cpu_moe": True}))
             if moe.fit != "wont_run" and moe.decode_tps and (est.decode_tps is None or moe.decode_tps > est.decode_tps):
-                out.append(
-                    f"Keep the experts in RAM and attention on the GPU (llama.cpp --cpu-moe): about {moe.decode_tps:.0f} tok/s."
-                )
+                out.append(f"Keep the experts in RAM and attention on the GPU (llama.cpp --cpu-moe): about {moe.decode_tps:.0f} tok/s.")
         if est.fit == "offload" and est.quant.is_gguf:
             out.append(f"In llama.cpp use -ngl {est.gpu_layers} (Ollama: num_gpu {est.gpu_layers}) so the rest stays in RAM.")
     elif est.fit in FITS_ON_GPU:
@@ -121,8 +112,7 @@ def suggestions(est: Estimate) -> list[str]:
         best = best_quant(req, accept={"cpu_only"})
         if best is not None and best.quant.name != est.quant.name:
             out.append(
-                f"Higher quality also fits in RAM ({best.quant.name}), at a cost: on a CPU, tok/s falls "
-                "in proportion to the file size."
+                f"Higher quality also fits in RAM ({best.quant.name}), at a cost: on a CPU, tok/s falls in proportion to the file size."
             )
     return out
 

@@ -22,9 +22,7 @@ class MoESpec(BaseModel):
     active: int = Field(gt=0, description="routed experts used per token")
     shared: int = Field(0, ge=0, description="always-on shared experts per MoE layer")
     expert_intermediate: int = Field(gt=0, description="feed-forward width of one expert")
-    shared_intermediate: int | None = Field(
-        None, gt=0, description="width of one shared expert (defaults to expert_intermediate)"
-    )
+    shared_intermediate: int | None = Field(None, gt=0, description="width of one shared expert (defaults to expert_intermediate)")
     dense_layers: int = Field(0, ge=0, description="leading layers with a dense FFN instead of experts")
     every: int = Field(1, ge=1, description="MoE on every n-th layer (Llama 4 Maverick: 2)")
 

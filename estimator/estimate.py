@@ -162,9 +162,7 @@ def _gpu_budgets(system: System, runtime: Runtime) -> list[float]:
     return budgets
 
 
-def _place(
-    req: EstimateRequest, w: WeightsBreakdown, kv_layers: np.ndarray, context: int, flash: bool, runtime: Runtime
-) -> _Placement:
+def _place(req: EstimateRequest, w: WeightsBreakdown, kv_layers: np.ndarray, context: int, flash: bool, runtime: Runtime) -> _Placement:
     arch = req.model.arch
     n = arch.layers
     budgets = _gpu_budgets(req.system, runtime)
@@ -312,9 +310,7 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
     else:
         decode, prefill = _speeds(req, runtime, w, p, context, kv_layers)
     if context > arch.max_context:
-        warnings.append(
-            f"{context:,} tokens is beyond the model's trained context ({arch.max_context:,}); quality drops past it."
-        )
+        warnings.append(f"{context:,} tokens is beyond the model's trained context ({arch.max_context:,}); quality drops past it.")
     decode_band = prefill_band = None
     if decode is not None and prefill is not None:
         widen = 1.0 if runtime.calibrated else 1.5
@@ -355,8 +351,7 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
 def _gpu_compute_buffers(req: EstimateRequest, context: int, flash: bool) -> float:
     gpus = req.system.gpus
     return sum(
-        compute_buffer_bytes(req.model.arch, context, req.ubatch, flash, holds_output=(i == len(gpus) - 1))
-        for i in range(len(gpus))
+        compute_buffer_bytes(req.model.arch, context, req.ubatch, flash, holds_output=(i == len(gpus) - 1)) for i in range(len(gpus))
     )
 
 

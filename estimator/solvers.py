@@ -33,9 +33,7 @@ def max_context(req: EstimateRequest, accept: set[str] | None = None) -> int | N
     return lo
 
 
-def best_quant(
-    req: EstimateRequest, candidates: tuple[str, ...] = COMMON_GGUF, accept: set[str] | None = None
-) -> Estimate | None:
+def best_quant(req: EstimateRequest, candidates: tuple[str, ...] = COMMON_GGUF, accept: set[str] | None = None) -> Estimate | None:
     """Highest-quality quant (candidates are ordered best first) whose estimate lands in ``accept``."""
     accept = accept or FITS_ON_GPU
     for quant in candidates:

@@ -46,9 +46,7 @@ class Catalog:
 
     def benchmarks_for(self, model_id: str | None = None, hardware_id: str | None = None) -> list[Benchmark]:
         return [
-            b
-            for b in self.benchmarks
-            if (model_id is None or b.model == model_id) and (hardware_id is None or b.hardware == hardware_id)
+            b for b in self.benchmarks if (model_id is None or b.model == model_id) and (hardware_id is None or b.hardware == hardware_id)
         ]
 
     def counts(self) -> dict[str, int]:

@@ -122,9 +122,7 @@ class Hardware(Entry):
     memory_gb: float = Field(gt=0, description="as marketed: GiB for GPUs and Apple unified memory")
     memory_type: str
     bandwidth_gbs: float = Field(gt=0, description="peak memory bandwidth, GB/s (10^9 B/s)")
-    fp16_tflops: float | None = Field(
-        None, gt=0, description="dense FP16 tensor/matrix TFLOPS with FP32 accumulate (or FP16 vector rate)"
-    )
+    fp16_tflops: float | None = Field(None, gt=0, description="dense FP16 tensor/matrix TFLOPS with FP32 accumulate (or FP16 vector rate)")
     fp32_tflops: float | None = Field(None, gt=0, description="FP32 vector TFLOPS (non-tensor)")
     int8_tops: float | None = Field(None, gt=0, description="dense INT8 tensor TOPS")
     spec_confidence: Literal["vendor", "derived", "approx"] = "vendor"

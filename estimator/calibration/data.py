@@ -124,8 +124,7 @@ class SizeRow:
 def size_rows() -> tuple[SizeRow, ...]:
     with open(calibration_dir() / "gguf_sizes.csv", encoding="utf-8") as fh:
         return tuple(
-            SizeRow(r["model"], float(r["params_b"]), r["quant"], float(r["file_size_gb"]), r["source"])
-            for r in csv.DictReader(fh)
+            SizeRow(r["model"], float(r["params_b"]), r["quant"], float(r["file_size_gb"]), r["source"]) for r in csv.DictReader(fh)
         )
 
 
@@ -148,8 +147,6 @@ class MemoryRow:
 def memory_rows() -> tuple[MemoryRow, ...]:
     with open(calibration_dir() / "measured_memory.csv", encoding="utf-8") as fh:
         return tuple(
-            MemoryRow(
-                int(r["n_ctx"]), r["flash_attn"] == "1", int(r["n_ubatch"]), float(r["kv_mib"]), float(r["compute_gpu_mib"])
-            )
+            MemoryRow(int(r["n_ctx"]), r["flash_attn"] == "1", int(r["n_ubatch"]), float(r["kv_mib"]), float(r["compute_gpu_mib"]))
             for r in csv.DictReader(fh)
         )

@@ -1,0 +1,1 @@
+"""Discord application: the only package that imports discord."""

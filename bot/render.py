@@ -1,0 +1,138 @@
+"""Everything the bot shows: embeds, text bars and limits. Cogs call these; nothing else builds embeds."""
+
+from __future__ import annotations
+
+import discord
+
+from answers.engine import Answer
+from answers.estimates import EstimateResult
+from answers.render import FIT_LABEL, fmt_tps
+from estimator.units import GB
+
+# Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FOOTER_MAX = 2048
+EMBED_TOTAL_MAX = 6000
+CONTENT_MAX = 2000
+
+FIT_COLOUR = {
+    "runs_well": discord.Colour.green(),
+    "tight": discord.Colour.gold(),
+    "offload": discord.Colour.orange(),
+    "cpu_only": discord.Colour.dark_orange(),
+    "wont_run": discord.Colour.red(),
+}
+FIT_EMOJI = {"runs_well": "🟢", "tight": "🟡", "offload": "🟠", "cpu_only": "🟤", "wont_run": "🔴"}
+BAR_WIDTH = 24
+
+
+def clip(text: str, limit: int) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def neutralize(text: str) -> str:
+    """Defang mass mentions even though allowed_mentions already blocks pings (belt and braces)."""
+    return text.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+
+
+def finalize(embed: discord.Embed) -> discord.Embed:
+    """Clip every part to Discord's limits, then trim fields until the total fits."""
+    if embed.title:
+        embed.title = clip(neutralize(embed.title), TITLE_MAX)
+    if embed.description:
+        embed.description = clip(neutralize(embed.description), DESCRIPTION_MAX)
+    fields = embed.fields[:FIELDS_MAX]
+    embed.clear_fields()
+    for f in fields:
+        embed.add_field(
+            name=clip(neutralize(f.name or "\u200b"), FIELD_NAME_MAX),
+            value=clip(neutralize(f.value or "\u200b"), FIELD_VALUE_MAX),
+            inline=f.inline,
+        )
+    if embed.footer and embed.footer.text:
+        embed.set_footer(text=clip(embed.footer.text, FOOTER_MAX))
+    while len(embed) > EMBED_TOTAL_MAX and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    if len(embed) > EMBED_TOTAL_MAX and embed.description:
+        embed.description = clip(embed.description, max(100, len(embed.description) - (len(embed) - EMBED_TOTAL_MAX)))
+    return embed
+
+
+def memory_bar(result: EstimateResult) -> str:
+    """Weights / KV / buffers against usable memory, as block characters."""
+    m = result.estimate.memory
+    capacity = max(m.available, 1.0)
+    total = m.total
+    scale = BAR_WIDTH / max(capacity, total)
+    parts = [("█", m.weights), ("▓", m.kv_cache), ("▒", m.compute_buffer + m.overhead)]
+    cells = ""
+    for char, value in parts:
+        cells += char * max(0, round(value * scale))
+    cells = cells[:BAR_WIDTH]
+    free = max(0, round(capacity * scale) - len(cells))
+    bar = cells + "░" * free
+    over = " ⚠ over" if total > capacity else ""
+    return (
+        f"`{bar}` {total / GB:.1f} / {capacity / GB:.1f} GB{over}\n"
+        f"█ weights {m.weights / GB:.1f} · ▓ KV {m.kv_cache / GB:.1f} · ▒ buffers+overhead "
+        f"{(m.compute_buffer + m.overhead) / GB:.1f} · ░ free"
+    )
+
+
+def estimate_embed(result: EstimateResult) -> discord.Embed:
+    est = result.estimate
+    hw = ", ".join(h["name"] for h in result.hardware_refs) or "CPU + RAM"
+    embed = discord.Embed(
+        title=f"{result.model_ref['name']} on {hw}",
+        description=f"{FIT_EMOJI[est.fit]} **{FIT_LABEL[est.fit]}** - {result.advice.explanation}",
+        colour=FIT_COLOUR[est.fit],
+    )
+    embed.add_field(name="Memory", value=memory_bar(result), inline=False)
+    if est.decode_tps is not None and est.decode_band and est.prefill_tps is not None and est.prefill_band:
+        embed.add_field(
+            name=f"Speed ({result.evidence})",
+            value=(
+                f"Generating: **~{fmt_tps(est.decode_tps)} tok/s** ({fmt_tps(est.decode_band[0])}-{fmt_tps(est.decode_band[1])})\n"
+                f"Prompt ({est.request.prompt_tokens} tokens): ~{fmt_tps(est.prefill_tps)} tok/s "
+                f"({fmt_tps(est.prefill_band[0])}-{fmt_tps(est.prefill_band[1])})"
+            ),
+            inline=False,
+        )
+    if result.measured:
+        rows = [
+            f"{r['test']} **{fmt_tps(r['tokens_per_s'])}** tok/s · {r['quant']} · {r['match']} · [source]({r['source']})"
+            for r in result.measured[:5]
+        ]
+        embed.add_field(name="Measured", value="\n".join(rows), inline=False)
+    if result.advice.suggestions:
+        embed.add_field(name="What to change", value="\n".join(f"• {s}" for s in result.advice.suggestions[:5]), inline=False)
+    if est.warnings:
+        embed.add_field(name="Note", value="\n".join(est.warnings), inline=False)
+    layers = f" · {est.gpu_layers}/{est.total_layers} layers on GPU" if est.request.system.gpus else ""
+    embed.set_footer(text=f"{est.quant.name} · {est.context:,} ctx · {est.runtime.name} · KV {est.request.kv_cache}{layers}")
+    return finalize(embed)
+
+
+def answer_embed(answer: Answer, title: str | None = None) -> discord.Embed:
+    """A card for glossary / model / hardware / tool / error / compare / choose_gpu / cost answers."""
+    if answer.estimate is not None:
+        return estimate_embed(answer.estimate)
+    first = answer.matches[0].title if answer.matches else None
+    embed = discord.Embed(
+        title=title or first or answer.intent.replace("_", " ").title(), description=answer.text, colour=discord.Colour.blurple()
+    )
+    if answer.intent == "error":
+        embed.colour = discord.Colour.red()
+    if len(answer.matches) > 1 and answer.intent in {"error", "glossary"}:
+        embed.add_field(name="Related", value=", ".join(m.title for m in answer.matches[1:4]), inline=False)
+    embed.set_footer(text=f"{answer.intent.replace('_', ' ')} · confidence {answer.confidence:.0%}")
+    return finalize(embed)
+
+
+def error_message_embed(message: str) -> discord.Embed:
+    return finalize(discord.Embed(description=message, colour=discord.Colour.red()))

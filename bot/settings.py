@@ -1,0 +1,35 @@
+"""Typed settings from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RUNLOCALAI_", env_file=".env", extra="ignore")
+
+    discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN", "RUNLOCALAI_DISCORD_TOKEN"))
+    dev_guild_id: int | None = Field(None, description="sync commands to this guild only (instant, for development)")
+    state_db: Path = Field(Path("runlocalai-state.sqlite"), description="guild settings, feedback, unanswered questions")
+    catalog_db: Path | None = Field(None, description="catalog SQLite (default: user cache, built on first start)")
+    log_level: str = "INFO"
+    message_content: bool = Field(True, description="request the privileged message-content intent")
+    api_base: str | None = Field(None, description="Discord REST base URL override (tests point it at a local fake)")
+    gateway_url: str | None = Field(None, description="Discord gateway URL override (tests point it at a local fake)")
+    sync_commands: bool = True
+    min_confidence: float = Field(0.6, ge=0, le=1)
+    min_margin: float = Field(0.08, ge=0, le=1)
+    autoanswer_confidence: float = Field(0.75, ge=0, le=1, description="default threshold for forum auto-answers")
+    channel_cooldown_s: float = Field(30.0, ge=0)
+    user_cooldown_s: float = Field(3.0, ge=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("log_level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value

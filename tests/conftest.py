@@ -1,0 +1,58 @@
+"""Shared fixtures: one catalog build per session, a fake Discord API per test, a logged-in bot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+
+from answers.engine import AnswerEngine
+from answers.knowledge_base import KnowledgeBase
+from tests.fake_discord import FakeDiscord
+
+
+
+@pytest.fixture(scope="session")
+def catalog_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from knowledge.store import ensure_database
+
+    return ensure_database(tmp_path_factory.mktemp("catalog") / "catalog.sqlite")
+
+
+@pytest.fixture(scope="session")
+def kb(catalog_db: Path) -> KnowledgeBase:
+    return KnowledgeBase.load(catalog_db)
+
+
+@pytest.fixture(scope="session")
+def engine(kb: KnowledgeBase) -> AnswerEngine:
+    return AnswerEngine(kb)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, kb: KnowledgeBase, tmp_path: Path):
+    """A real RunLocalAIBot logged in over HTTP to the fake API (no gateway): setup_hook ran, commands synced."""
+    from bot.client import RunLocalAIBot
+    from bot.settings import BotSettings
+
+    original = discord.http.Route.BASE
+    discord.http.Route.BASE = fake.api_base
+    settings = BotSettings(discord_token="fake-token", state_db=tmp_path / "state.sqlite", api_base=fake.api_base,
+                           channel_cooldown_s=0, user_cooldown_s=0)
+    client = RunLocalAIBot(settings, kb=kb)
+    await client.login("fake-token")
+    try:
+        yield client
+    finally:
+        await client.close()
+        discord.http.Route.BASE = original
