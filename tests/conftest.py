@@ -13,7 +13,6 @@ from answers.knowledge_base import KnowledgeBase
 from tests.fake_discord import FakeDiscord
 
 
-
 @pytest.fixture(scope="session")
 def catalog_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from knowledge.store import ensure_database
@@ -47,8 +46,9 @@ async def bot(fake: FakeDiscord, kb: KnowledgeBase, tmp_path: Path):
 
     original = discord.http.Route.BASE
     discord.http.Route.BASE = fake.api_base
-    settings = BotSettings(discord_token="fake-token", state_db=tmp_path / "state.sqlite", api_base=fake.api_base,
-                           channel_cooldown_s=0, user_cooldown_s=0)
+    settings = BotSettings(
+        discord_token="fake-token", state_db=tmp_path / "state.sqlite", api_base=fake.api_base, channel_cooldown_s=0, user_cooldown_s=0
+    )
     client = RunLocalAIBot(settings, kb=kb)
     await client.login("fake-token")
     try:

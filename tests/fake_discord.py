@@ -9,6 +9,7 @@ interaction callbacks, webhooks (follow-ups) and channel messages. Tests push ga
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 from collections.abc import Callable
@@ -37,13 +38,31 @@ def now() -> str:
 
 
 def user(user_id: str = USER_ID, name: str = "tester", bot: bool = False) -> dict[str, Any]:
-    return {"id": user_id, "username": name, "discriminator": "0", "global_name": name, "avatar": None, "bot": bot,
-            "public_flags": 0, "flags": 0}
+    return {
+        "id": user_id,
+        "username": name,
+        "discriminator": "0",
+        "global_name": name,
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+    }
 
 
 def member(user_id: str = USER_ID, permissions: str = "0", name: str = "tester") -> dict[str, Any]:
-    return {"user": user(user_id, name), "roles": [], "joined_at": now(), "deaf": False, "mute": False, "flags": 0,
-            "permissions": permissions, "nick": None, "avatar": None, "pending": False}
+    return {
+        "user": user(user_id, name),
+        "roles": [],
+        "joined_at": now(),
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "permissions": permissions,
+        "nick": None,
+        "avatar": None,
+        "pending": False,
+    }
 
 
 @dataclass
@@ -118,10 +137,8 @@ class FakeDiscord:
                 paths = [f"{r.method} {r.path}" for r in self.requests[-10:]]
                 raise TimeoutError(f"no matching request within {timeout}s; last requests: {paths}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
 
     async def wait_connected(self, timeout: float = 30.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -162,28 +179,87 @@ class FakeDiscord:
         return ws
 
     def _ready(self) -> dict[str, Any]:
-        return {"v": 10, "user": {**user(BOT_ID, "runlocalai", bot=True), "verified": True, "mfa_enabled": False},
-                "guilds": [{"id": GUILD_ID, "unavailable": True}], "session_id": "fake-session", "private_channels": [],
-                "resume_gateway_url": f"ws://{self.host}:{self.port}/gateway", "application": {"id": APP_ID, "flags": 0},
-                "relationships": [], "presences": []}
+        return {
+            "v": 10,
+            "user": {**user(BOT_ID, "runlocalai", bot=True), "verified": True, "mfa_enabled": False},
+            "guilds": [{"id": GUILD_ID, "unavailable": True}],
+            "session_id": "fake-session",
+            "private_channels": [],
+            "resume_gateway_url": f"ws://{self.host}:{self.port}/gateway",
+            "application": {"id": APP_ID, "flags": 0},
+            "relationships": [],
+            "presences": [],
+        }
 
     def guild(self) -> dict[str, Any]:
         return {
-            "id": GUILD_ID, "name": "Local LLM", "icon": None, "owner_id": USER_ID, "afk_timeout": 300, "verification_level": 0,
-            "default_message_notifications": 0, "explicit_content_filter": 0, "roles": [
-                {"id": GUILD_ID, "name": "@everyone", "permissions": "1071698660929", "position": 0, "color": 0, "hoist": False,
-                 "managed": False, "mentionable": False, "flags": 0}],
-            "emojis": [], "features": ["COMMUNITY"], "mfa_level": 0, "system_channel_id": None, "member_count": 2,
-            "large": False, "unavailable": False, "joined_at": now(), "premium_tier": 0, "preferred_locale": "en-US",
-            "nsfw_level": 0, "stickers": [], "premium_progress_bar_enabled": False, "voice_states": [], "threads": [],
-            "stage_instances": [], "guild_scheduled_events": [], "presences": [],
+            "id": GUILD_ID,
+            "name": "Local LLM",
+            "icon": None,
+            "owner_id": USER_ID,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "roles": [
+                {
+                    "id": GUILD_ID,
+                    "name": "@everyone",
+                    "permissions": "1071698660929",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "emojis": [],
+            "features": ["COMMUNITY"],
+            "mfa_level": 0,
+            "system_channel_id": None,
+            "member_count": 2,
+            "large": False,
+            "unavailable": False,
+            "joined_at": now(),
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "stickers": [],
+            "premium_progress_bar_enabled": False,
+            "voice_states": [],
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "presences": [],
             "members": [member(BOT_ID, "0", "runlocalai"), member(USER_ID, ADMIN_PERMISSIONS)],
             "channels": [
-                {"id": TEXT_CHANNEL_ID, "type": 0, "name": "general", "position": 0, "permission_overwrites": [], "nsfw": False,
-                 "parent_id": None, "guild_id": GUILD_ID},
-                {"id": FORUM_CHANNEL_ID, "type": 15, "name": "help", "position": 1, "permission_overwrites": [], "nsfw": False,
-                 "parent_id": None, "guild_id": GUILD_ID, "available_tags": [], "default_reaction_emoji": None,
-                 "default_sort_order": None, "default_forum_layout": 0, "flags": 0, "topic": None},
+                {
+                    "id": TEXT_CHANNEL_ID,
+                    "type": 0,
+                    "name": "general",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                    "parent_id": None,
+                    "guild_id": GUILD_ID,
+                },
+                {
+                    "id": FORUM_CHANNEL_ID,
+                    "type": 15,
+                    "name": "help",
+                    "position": 1,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                    "parent_id": None,
+                    "guild_id": GUILD_ID,
+                    "available_tags": [],
+                    "default_reaction_emoji": None,
+                    "default_sort_order": None,
+                    "default_forum_layout": 0,
+                    "flags": 0,
+                    "topic": None,
+                },
             ],
         }
 
@@ -215,8 +291,11 @@ class FakeDiscord:
         if method == "GET" and path == "/oauth2/applications/@me":
             return lambda *_: self._application()
         if method == "GET" and path == "/gateway/bot":
-            return lambda *_: {"url": f"ws://{self.host}:{self.port}/gateway", "shards": 1,
-                               "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}
+            return lambda *_: {
+                "url": f"ws://{self.host}:{self.port}/gateway",
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
+            }
         if parts[0] == "applications" and parts[-1] == "commands":
             scope = parts[3] if len(parts) > 3 and parts[2] == "guilds" else "global"
             if method == "PUT":
@@ -237,29 +316,71 @@ class FakeDiscord:
         if parts[0] == "channels" and parts[-1] == "typing":
             return lambda *_: None
         if parts[0] == "channels" and method == "GET":
-            return lambda *_: {"id": parts[1], "type": 0, "guild_id": GUILD_ID, "name": "general", "position": 0,
-                               "permission_overwrites": [], "nsfw": False, "parent_id": None}
+            return lambda *_: {
+                "id": parts[1],
+                "type": 0,
+                "guild_id": GUILD_ID,
+                "name": "general",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+            }
         return lambda *_: {}
 
     def _application(self) -> dict[str, Any]:
-        return {"id": APP_ID, "name": "runlocalai", "icon": None, "description": "", "rpc_origins": [], "bot_public": True,
-                "bot_require_code_grant": False, "owner": user(USER_ID), "summary": "", "verify_key": "00", "team": None,
-                "flags": 0, "interactions_endpoint_url": None}
+        return {
+            "id": APP_ID,
+            "name": "runlocalai",
+            "icon": None,
+            "description": "",
+            "rpc_origins": [],
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": user(USER_ID),
+            "summary": "",
+            "verify_key": "00",
+            "team": None,
+            "flags": 0,
+            "interactions_endpoint_url": None,
+        }
 
     def _register(self, scope: str, body: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        registered = [{**cmd, "id": snowflake(), "application_id": APP_ID, "version": snowflake(),
-                       "default_member_permissions": cmd.get("default_member_permissions"), "type": cmd.get("type", 1)}
-                      for cmd in body]
+        registered = [
+            {
+                **cmd,
+                "id": snowflake(),
+                "application_id": APP_ID,
+                "version": snowflake(),
+                "default_member_permissions": cmd.get("default_member_permissions"),
+                "type": cmd.get("type", 1),
+            }
+            for cmd in body
+        ]
         self.commands[scope] = registered
         return registered
 
     def _message(self, body: dict[str, Any] | None, channel_id: str) -> dict[str, Any]:
         body = body or {}
-        message = {"id": snowflake(), "channel_id": channel_id, "author": user(BOT_ID, "runlocalai", bot=True),
-                   "content": body.get("content", ""), "timestamp": now(), "edited_timestamp": None, "tts": False,
-                   "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
-                   "embeds": body.get("embeds", []), "pinned": False, "type": 0, "flags": body.get("flags", 0),
-                   "components": body.get("components", []), "application_id": APP_ID}
+        message = {
+            "id": snowflake(),
+            "channel_id": channel_id,
+            "author": user(BOT_ID, "runlocalai", bot=True),
+            "content": body.get("content", ""),
+            "timestamp": now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds", []),
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+            "components": body.get("components", []),
+            "application_id": APP_ID,
+        }
         self.messages[message["id"]] = message
         return message
 
@@ -267,10 +388,16 @@ class FakeDiscord:
         interaction_id = path.strip("/").split("/")[1]
         response_type = body.get("type")
         message = self._message(body.get("data") or {}, TEXT_CHANNEL_ID) if response_type in {4, 5, 7} else None
-        return {"interaction": {"id": interaction_id, "type": 2, "response_message_id": message["id"] if message else None,
-                                "response_message_loading": response_type == 5,
-                                "response_message_ephemeral": bool((body.get("data") or {}).get("flags", 0) & 64)},
-                "resource": {"type": response_type, **({"message": message} if message else {})}}
+        return {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": response_type == 5,
+                "response_message_ephemeral": bool((body.get("data") or {}).get("flags", 0) & 64),
+            },
+            "resource": {"type": response_type, **({"message": message} if message else {})},
+        }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,55 +410,153 @@ def command_option(name: str, value: Any, option_type: int = 3, focused: bool = 
     return option
 
 
-def interaction_payload(name: str, options: list[dict[str, Any]], *, kind: int = 2, command_id: str | None = None,
-                        permissions: str = ADMIN_PERMISSIONS, user_id: str = USER_ID, subcommand: str | None = None,
-                        channel_id: str = TEXT_CHANNEL_ID) -> dict[str, Any]:
+def interaction_payload(
+    name: str,
+    options: list[dict[str, Any]],
+    *,
+    kind: int = 2,
+    command_id: str | None = None,
+    permissions: str = ADMIN_PERMISSIONS,
+    user_id: str = USER_ID,
+    subcommand: str | None = None,
+    channel_id: str = TEXT_CHANNEL_ID,
+) -> dict[str, Any]:
     """An APPLICATION_COMMAND (type 2) or AUTOCOMPLETE (type 4) interaction as Discord delivers it."""
     if subcommand:
         options = [{"name": subcommand, "type": 1, "options": options}]
     return {
-        "id": snowflake(), "application_id": APP_ID, "type": kind, "token": f"tok-{snowflake()}", "version": 1,
-        "guild_id": GUILD_ID, "channel_id": channel_id,
-        "channel": {"id": channel_id, "type": 0, "guild_id": GUILD_ID, "name": "general", "position": 0,
-                    "permission_overwrites": [], "nsfw": False, "parent_id": None},
-        "member": member(user_id, permissions), "locale": "en-US", "guild_locale": "en-US", "app_permissions": "2248473465835073",
-        "entitlements": [], "attachment_size_limit": 10485760, "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0,
+        "id": snowflake(),
+        "application_id": APP_ID,
+        "type": kind,
+        "token": f"tok-{snowflake()}",
+        "version": 1,
+        "guild_id": GUILD_ID,
+        "channel_id": channel_id,
+        "channel": {
+            "id": channel_id,
+            "type": 0,
+            "guild_id": GUILD_ID,
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        },
+        "member": member(user_id, permissions),
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "app_permissions": "2248473465835073",
+        "entitlements": [],
+        "attachment_size_limit": 10485760,
+        "authorizing_integration_owners": {"0": GUILD_ID},
+        "context": 0,
         "data": {"id": command_id or snowflake(), "name": name, "type": 1, "options": options, "guild_id": GUILD_ID},
     }
 
 
-def component_payload(custom_id: str, message: dict[str, Any], *, component_type: int = 2, values: list[str] | None = None,
-                      user_id: str = USER_ID, channel_id: str = TEXT_CHANNEL_ID) -> dict[str, Any]:
+def component_payload(
+    custom_id: str,
+    message: dict[str, Any],
+    *,
+    component_type: int = 2,
+    values: list[str] | None = None,
+    user_id: str = USER_ID,
+    channel_id: str = TEXT_CHANNEL_ID,
+) -> dict[str, Any]:
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
     if values is not None:
         data["values"] = values
     return {
-        "id": snowflake(), "application_id": APP_ID, "type": 3, "token": f"tok-{snowflake()}", "version": 1,
-        "guild_id": GUILD_ID, "channel_id": channel_id, "member": member(user_id), "message": message, "locale": "en-US",
-        "guild_locale": "en-US", "app_permissions": "2248473465835073", "entitlements": [], "attachment_size_limit": 10485760, "data": data,
-        "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0,
-        "channel": {"id": channel_id, "type": 0, "guild_id": GUILD_ID, "name": "general", "position": 0,
-                    "permission_overwrites": [], "nsfw": False, "parent_id": None},
+        "id": snowflake(),
+        "application_id": APP_ID,
+        "type": 3,
+        "token": f"tok-{snowflake()}",
+        "version": 1,
+        "guild_id": GUILD_ID,
+        "channel_id": channel_id,
+        "member": member(user_id),
+        "message": message,
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "app_permissions": "2248473465835073",
+        "entitlements": [],
+        "attachment_size_limit": 10485760,
+        "data": data,
+        "authorizing_integration_owners": {"0": GUILD_ID},
+        "context": 0,
+        "channel": {
+            "id": channel_id,
+            "type": 0,
+            "guild_id": GUILD_ID,
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        },
     }
 
 
-def message_payload(content: str, *, channel_id: str = TEXT_CHANNEL_ID, author_id: str = USER_ID, bot: bool = False,
-                    mentions: list[dict[str, Any]] | None = None, message_id: str | None = None,
-                    referenced: dict[str, Any] | None = None) -> dict[str, Any]:
-    payload = {"id": message_id or snowflake(), "channel_id": channel_id, "guild_id": GUILD_ID,
-               "author": user(author_id, "asker", bot=bot), "member": member(author_id), "content": content, "timestamp": now(),
-               "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": mentions or [], "mention_roles": [],
-               "attachments": [], "embeds": [], "pinned": False, "type": 19 if referenced else 0, "flags": 0, "components": []}
+def message_payload(
+    content: str,
+    *,
+    channel_id: str = TEXT_CHANNEL_ID,
+    author_id: str = USER_ID,
+    bot: bool = False,
+    mentions: list[dict[str, Any]] | None = None,
+    message_id: str | None = None,
+    referenced: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    payload = {
+        "id": message_id or snowflake(),
+        "channel_id": channel_id,
+        "guild_id": GUILD_ID,
+        "author": user(author_id, "asker", bot=bot),
+        "member": member(author_id),
+        "content": content,
+        "timestamp": now(),
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": mentions or [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 19 if referenced else 0,
+        "flags": 0,
+        "components": [],
+    }
     if referenced:
         payload["referenced_message"] = referenced
         payload["message_reference"] = {"message_id": referenced["id"], "channel_id": channel_id, "guild_id": GUILD_ID}
     return payload
 
 
-def thread_payload(name: str, *, thread_id: str | None = None, parent_id: str = FORUM_CHANNEL_ID, owner_id: str = USER_ID) -> dict[str, Any]:
+def thread_payload(
+    name: str, *, thread_id: str | None = None, parent_id: str = FORUM_CHANNEL_ID, owner_id: str = USER_ID
+) -> dict[str, Any]:
     """THREAD_CREATE for a new forum post (the starter message has the thread's id)."""
-    return {"id": thread_id or snowflake(), "guild_id": GUILD_ID, "parent_id": parent_id, "owner_id": owner_id, "name": name,
-            "type": 11, "last_message_id": None, "message_count": 0, "member_count": 1, "rate_limit_per_user": 0,
-            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp": now(), "locked": False,
-                                "create_timestamp": now()},
-            "flags": 0, "total_message_sent": 0, "applied_tags": [], "newly_created": True}
+    return {
+        "id": thread_id or snowflake(),
+        "guild_id": GUILD_ID,
+        "parent_id": parent_id,
+        "owner_id": owner_id,
+        "name": name,
+        "type": 11,
+        "last_message_id": None,
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": now(),
+            "locked": False,
+            "create_timestamp": now(),
+        },
+        "flags": 0,
+        "total_message_sent": 0,
+        "applied_tags": [],
+        "newly_created": True,
+    }

@@ -52,9 +52,11 @@ async def test_commands_are_registered_on_login(bot, fake):
 
 
 async def test_willitrun_answers_with_an_estimate_embed(bot, fake):
-    payload = interaction_payload("willitrun", [command_option("model", "llama-3.1-8b-instruct"),
-                                                command_option("hardware", "rtx-3060-12gb")],
-                                  command_id=command_id(fake, "willitrun"))
+    payload = interaction_payload(
+        "willitrun",
+        [command_option("model", "llama-3.1-8b-instruct"), command_option("hardware", "rtx-3060-12gb")],
+        command_id=command_id(fake, "willitrun"),
+    )
     callback = await run_interaction(bot, fake, payload)
     message = await final_message(fake, payload, callback)
     embed = message["embeds"][0]
@@ -67,17 +69,22 @@ async def test_willitrun_answers_with_an_estimate_embed(bot, fake):
 
 
 async def test_willitrun_free_text_names_resolve(bot, fake):
-    payload = interaction_payload("willitrun", [command_option("model", "qwen3 30b a3b"), command_option("hardware", "3090ti"),
-                                                command_option("context", 32768, option_type=4)],
-                                  command_id=command_id(fake, "willitrun"))
+    payload = interaction_payload(
+        "willitrun",
+        [command_option("model", "qwen3 30b a3b"), command_option("hardware", "3090ti"), command_option("context", 32768, option_type=4)],
+        command_id=command_id(fake, "willitrun"),
+    )
     message = await final_message(fake, payload, await run_interaction(bot, fake, payload))
     assert message["embeds"][0]["title"].startswith("Qwen3 30B")
     assert "32,768 ctx" in message["embeds"][0]["footer"]["text"]
 
 
 async def test_unknown_model_gets_did_you_mean_ephemerally(bot, fake):
-    payload = interaction_payload("willitrun", [command_option("model", "llama 3.1 9b"), command_option("hardware", "rtx 4090")],
-                                  command_id=command_id(fake, "willitrun"))
+    payload = interaction_payload(
+        "willitrun",
+        [command_option("model", "llama 3.1 9b"), command_option("hardware", "rtx 4090")],
+        command_id=command_id(fake, "willitrun"),
+    )
     callback = await run_interaction(bot, fake, payload)
     message = await final_message(fake, payload, callback)
     assert message["flags"] & 64, "error replies are ephemeral"
@@ -86,8 +93,12 @@ async def test_unknown_model_gets_did_you_mean_ephemerally(bot, fake):
 
 
 async def test_autocomplete_returns_at_most_25_fuzzy_choices(bot, fake):
-    payload = interaction_payload("willitrun", [command_option("model", "qwen", focused=True), command_option("hardware", "")],
-                                  kind=4, command_id=command_id(fake, "willitrun"))
+    payload = interaction_payload(
+        "willitrun",
+        [command_option("model", "qwen", focused=True), command_option("hardware", "")],
+        kind=4,
+        command_id=command_id(fake, "willitrun"),
+    )
     callback = await run_interaction(bot, fake, payload)
     assert callback["type"] == 8
     choices = callback["data"]["choices"]
@@ -97,7 +108,11 @@ async def test_autocomplete_returns_at_most_25_fuzzy_choices(bot, fake):
 
 
 async def test_hardware_autocomplete_handles_typos(bot, fake):
-    payload = interaction_payload("willitrun", [command_option("model", "llama"), command_option("hardware", "4070 supr", focused=True)],
-                                  kind=4, command_id=command_id(fake, "willitrun"))
+    payload = interaction_payload(
+        "willitrun",
+        [command_option("model", "llama"), command_option("hardware", "4070 supr", focused=True)],
+        kind=4,
+        command_id=command_id(fake, "willitrun"),
+    )
     callback = await run_interaction(bot, fake, payload)
     assert "rtx-4070-super" in [c["value"] for c in callback["data"]["choices"]]

@@ -27,8 +27,14 @@ async def start_bot(fake: FakeDiscord, tmp_path: Path, catalog_db: Path, **extra
         **extra_env,
     }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "runlocalai", "bot", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "runlocalai",
+        "bot",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
 
 
@@ -63,8 +69,11 @@ async def test_bot_process_registers_and_answers(fake: FakeDiscord, bot_process)
     assert identify.body["token"] == "fake-token-e2e"
 
     # a /willitrun command
-    payload = interaction_payload("willitrun", [command_option("model", "Llama 3.1 8B"), command_option("hardware", "RTX 3060 12GB")],
-                                  command_id=registered["willitrun"]["id"])
+    payload = interaction_payload(
+        "willitrun",
+        [command_option("model", "Llama 3.1 8B"), command_option("hardware", "RTX 3060 12GB")],
+        command_id=registered["willitrun"]["id"],
+    )
     await fake.dispatch("INTERACTION_CREATE", payload)
     callback = await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"), timeout=30)
     if callback.body["type"] == 5:  # deferred: the answer arrives as a follow-up
@@ -76,8 +85,12 @@ async def test_bot_process_registers_and_answers(fake: FakeDiscord, bot_process)
     assert "Runs well" in embed["description"]
 
     # an autocomplete request
-    auto = interaction_payload("willitrun", [command_option("model", "gpt-oss", focused=True), command_option("hardware", "")],
-                               kind=4, command_id=registered["willitrun"]["id"])
+    auto = interaction_payload(
+        "willitrun",
+        [command_option("model", "gpt-oss", focused=True), command_option("hardware", "")],
+        kind=4,
+        command_id=registered["willitrun"]["id"],
+    )
     await fake.dispatch("INTERACTION_CREATE", auto)
     answer = await fake.wait_for(lambda r: r.path.endswith(f"/{auto['id']}/{auto['token']}/callback"), timeout=30)
     values = [c["value"] for c in answer.body["data"]["choices"]]
@@ -86,8 +99,9 @@ async def test_bot_process_registers_and_answers(fake: FakeDiscord, bot_process)
 
 async def test_bot_without_token_exits_with_one_clear_line(tmp_path: Path):
     env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "RUNLOCALAI_DISCORD_TOKEN"}}
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "runlocalai", "bot", cwd=tmp_path, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "runlocalai", "bot", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await proc.communicate()
     assert proc.returncode != 0
     lines = err.decode().strip().splitlines()

@@ -54,8 +54,10 @@ def broken_catalog(tmp_path: Path) -> Path:
     (data / "benchmarks" / "b.yaml").write_text(
         "- {model: no-such-model, hardware: no-such-gpu, quant: Q4_0, test: tg128, tokens_per_s: 10, source: https://example.com/b}\n"
     )
-    (data / "glossary" / "t.md").write_text("---\nid: t\nterm: T\ncategory: inference\nshort: too short\nexample: x\n"
-                                           "related: [missing-term]\nsources: [https://example.com/t]\n---\nshort body\n")
+    (data / "glossary" / "t.md").write_text(
+        "---\nid: t\nterm: T\ncategory: inference\nshort: too short\nexample: x\n"
+        "related: [missing-term]\nsources: [https://example.com/t]\n---\nshort body\n"
+    )
     return data
 
 

@@ -16,10 +16,30 @@ from estimator.quants import UnknownQuantError, parse_quant
 from estimator.units import GIB, MIB
 from estimator.weights import compute_weights
 
-LLAMA3_8B = ModelArch(model_type="llama", layers=32, hidden=4096, intermediate=14336, heads=32, kv_heads=8, head_dim=128,
-                      vocab=128256, tied_embeddings=False, max_context=131072)
-MISTRAL_7B = ModelArch(model_type="mistral", layers=32, hidden=4096, intermediate=14336, heads=32, kv_heads=8, head_dim=128,
-                       vocab=32000, tied_embeddings=False, max_context=32768)
+LLAMA3_8B = ModelArch(
+    model_type="llama",
+    layers=32,
+    hidden=4096,
+    intermediate=14336,
+    heads=32,
+    kv_heads=8,
+    head_dim=128,
+    vocab=128256,
+    tied_embeddings=False,
+    max_context=131072,
+)
+MISTRAL_7B = ModelArch(
+    model_type="mistral",
+    layers=32,
+    hidden=4096,
+    intermediate=14336,
+    heads=32,
+    kv_heads=8,
+    head_dim=128,
+    vocab=32000,
+    tied_embeddings=False,
+    max_context=32768,
+)
 
 
 def test_kv_cache_llama3_8b_8192_f16_is_1_07_gb():
@@ -43,8 +63,20 @@ def test_gqa_cuts_cache_by_head_ratio():
 
 
 def test_sliding_window_layers_cache_only_their_window():
-    gemma = ModelArch(model_type="gemma3", layers=62, hidden=5376, intermediate=21504, heads=32, kv_heads=16, head_dim=128,
-                      vocab=262208, tied_embeddings=True, max_context=131072, sliding_window=1024, global_every=6)
+    gemma = ModelArch(
+        model_type="gemma3",
+        layers=62,
+        hidden=5376,
+        intermediate=21504,
+        heads=32,
+        kv_heads=16,
+        head_dim=128,
+        vocab=262208,
+        tied_embeddings=True,
+        max_context=131072,
+        sliding_window=1024,
+        global_every=6,
+    )
     full = gemma.model_copy(update={"sliding_window": None, "global_every": None})
     ratio = kv_cache_bytes(gemma, 131072) / kv_cache_bytes(full, 131072)
     global_layers = sum(1 for i in range(62) if i % 6 == 5)
@@ -55,8 +87,9 @@ def test_sliding_window_layers_cache_only_their_window():
 def test_mla_caches_the_latent_only():
     from estimator.architecture import MLASpec
 
-    mla = LLAMA3_8B.model_copy(update={"mla": MLASpec(q_lora_rank=1536, kv_lora_rank=512, qk_nope_head_dim=128,
-                                                      qk_rope_head_dim=64, v_head_dim=128)})
+    mla = LLAMA3_8B.model_copy(
+        update={"mla": MLASpec(q_lora_rank=1536, kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128)}
+    )
     assert kv_cache_bytes(mla, 1024) == 32 * (512 + 64) * 1024 * 2
 
 
@@ -95,10 +128,23 @@ def test_apple_working_set_defaults():
 
 
 def _request(**overrides) -> EstimateRequest:
-    gpu = Device(id="g", name="Test 24GB", kind="gpu", family="nvidia_consumer", memory_gib=24, bandwidth_gbs=936,
-                 fp16_tflops=71, fp32_tflops=35.6, backend="cuda")
-    base = {"model": ModelSpec(id="m", name="Llama 3 8B", arch=LLAMA3_8B, params_b=8.03), "system": System(gpus=[gpu]),
-            "quant": "Q4_K_M", "context": 8192}
+    gpu = Device(
+        id="g",
+        name="Test 24GB",
+        kind="gpu",
+        family="nvidia_consumer",
+        memory_gib=24,
+        bandwidth_gbs=936,
+        fp16_tflops=71,
+        fp32_tflops=35.6,
+        backend="cuda",
+    )
+    base = {
+        "model": ModelSpec(id="m", name="Llama 3 8B", arch=LLAMA3_8B, params_b=8.03),
+        "system": System(gpus=[gpu]),
+        "quant": "Q4_K_M",
+        "context": 8192,
+    }
     base.update(overrides)
     return EstimateRequest(**base)
 
