@@ -57,6 +57,7 @@ class EstimateQuery:
     gpu_layers: int | None = None
     cpu_moe: bool = False
     wired_limit_gb: float | None = None
+    vision: bool = False
 
 
 @dataclass
@@ -255,6 +256,7 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
             flash_attention=q.flash_attention,
             gpu_layers=q.gpu_layers,
             cpu_moe=q.cpu_moe,
+            vision=q.vision,
         )
         est = estimate(request)
     except (UnknownQuantError, UnknownRuntimeError) as exc:

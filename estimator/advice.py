@@ -98,7 +98,10 @@ def suggestions(est: Estimate) -> list[str]:
         if req.model.arch.moe and not req.cpu_moe:
             moe = estimate(req.model_copy(update={"cpu_moe": True}))
             if moe.fit != "wont_run" and moe.decode_tps and (est.decode_tps is None or moe.decode_tps > est.decode_tps):
-                out.append(f"Keep the experts in RAM and attention on the GPU (llama.cpp --cpu-moe): about {moe.decode_tps:.0f} tok/s.")
+                out.append(
+                    f"Keep the experts of {moe.expert_layers_in_ram} layers in RAM and everything else on the GPU "
+                    f"(llama.cpp --n-cpu-moe {moe.expert_layers_in_ram}): about {moe.decode_tps:.0f} tok/s."
+                )
         if est.fit == "offload" and est.quant.is_gguf:
             out.append(f"In llama.cpp use -ngl {est.gpu_layers} (Ollama: num_gpu {est.gpu_layers}) so the rest stays in RAM.")
     elif est.fit in FITS_ON_GPU:

@@ -16,6 +16,7 @@ from estimator.kv_cache import KV_BYTES, kv_cache_layer_bytes, kv_read_bytes_per
 from estimator.quants import Quant, parse_quant
 from estimator.runtimes import Runtime, get_runtime
 from estimator.speed import DeviceLoad, decode_seconds, prefill_seconds, speed_band
+from estimator.tensors import attention_layer_mask
 from estimator.units import GB, GIB
 from estimator.weights import WeightsBreakdown, compute_weights
 
@@ -25,6 +26,7 @@ MAX_TOKENS = 1_000_000
 TIGHT_FRACTION = 0.08  # less free memory than this share of usable memory is "tight"
 TIGHT_MIN_BYTES = 0.6 * GIB
 APPLE_CPU_BANDWIDTH_SHARE = 0.6  # CPU cores reach about this share of an M-series memory bandwidth
+MOE_PREFILL_WIDEN = 4.0  # MoE prompt speed: band stretched downward, see the warning it comes with
 TP_ALLREDUCE_S = 15e-6  # one small all-reduce between GPUs (PCIe/NVLink latency bound), not calibrated
 
 
@@ -57,6 +59,7 @@ class EstimateRequest(BaseModel):
     flash_attention: bool | None = None  # None: the runtime's default
     gpu_layers: int | None = None  # llama.cpp -ngl; None: as many as fit
     cpu_moe: bool = False  # keep routed experts in RAM (--cpu-moe)
+    vision: bool = False  # load the vision encoder/projector (mmproj, F16) to accept images
     ubatch: int = 512
 
 
@@ -95,6 +98,7 @@ class Estimate:
     warnings: list[str] = field(default_factory=list)
     deciding_term: str = ""
     tensor_parallel: bool = False
+    expert_layers_in_ram: int = 0  # llama.cpp --n-cpu-moe value when experts are split off
     placement: list[dict] = field(default_factory=list)  # per device: layers, used and usable bytes
 
 
@@ -149,7 +153,11 @@ class _Placement:
     gpu_used: list[float]
     gpu_budget: list[float]
     gpu_fixed: list[float]  # overhead + buffers per GPU
-    experts_in_ram: bool
+    experts_cpu: np.ndarray  # per layer: routed experts kept in RAM although the layer is on a GPU
+
+    @property
+    def experts_in_ram(self) -> bool:
+        return bool(self.experts_cpu.any())
 
 
 def _gpu_budgets(system: System, runtime: Runtime) -> list[float]:
@@ -173,13 +181,15 @@ def _place(req: EstimateRequest, w: WeightsBreakdown, kv_layers: np.ndarray, con
         + compute_buffer_bytes(arch, context, req.ubatch, flash, holds_output=(i == len(gpus) - 1))
         for i, d in enumerate(gpus)
     ]
+    if gpus:
+        fixed[-1] += vision_bytes(req)
     experts_in_ram = req.cpu_moe and arch.moe is not None
     layer_cost = w.layer_bytes + kv_layers - (w.layer_expert_bytes if experts_in_ram else 0.0)
     free = [b - f for b, f in zip(budgets, fixed, strict=True)]
     gpu_of_layer = np.full(n, -1)
     output_gpu = -1
     if not gpus:
-        return _Placement(gpu_of_layer, -1, [], [], [], experts_in_ram)
+        return _Placement(gpu_of_layer, -1, [], [], [], np.zeros(n, dtype=bool))
     limit = n + 1 if req.gpu_layers is None else min(req.gpu_layers, n + 1)
     # output head first when everything fits (llama.cpp offloads it once all layers are offloaded)
     total_needed = float(layer_cost.sum()) + w.output_bytes
@@ -197,8 +207,24 @@ def _place(req: EstimateRequest, w: WeightsBreakdown, kv_layers: np.ndarray, con
             used[gpu_of_layer[i]] += layer_cost[i]
     if output_gpu >= 0:
         used[output_gpu] += w.output_bytes
+    experts_cpu = np.zeros(n, dtype=bool)
+    if experts_in_ram:
+        # as --n-cpu-moe: experts stay in RAM only for as many layers as needed, the rest go back on the GPU
+        experts_cpu = (gpu_of_layer >= 0) & (w.layer_expert_bytes > 0)
+        for layer in range(n - 1, -1, -1):
+            gpu = gpu_of_layer[layer]
+            if gpu < 0 or not experts_cpu[layer]:
+                continue
+            if used[gpu] + w.layer_expert_bytes[layer] <= free[gpu]:
+                used[gpu] += w.layer_expert_bytes[layer]
+                experts_cpu[layer] = False
     used = [u + f if (u > 0 or i == len(gpus) - 1) else u for i, (u, f) in enumerate(zip(used, fixed, strict=True))]
-    return _Placement(gpu_of_layer, output_gpu, used, budgets, fixed, experts_in_ram)
+    return _Placement(gpu_of_layer, output_gpu, used, budgets, fixed, experts_cpu)
+
+
+def vision_bytes(req: EstimateRequest) -> float:
+    """The mmproj file (vision encoder + projector), kept in F16 by llama.cpp."""
+    return req.model.arch.vision_params_b * 1e9 * 2 if req.vision else 0.0
 
 
 def _fits_split(layer_cost: np.ndarray, output: float, free: list[float]) -> bool:
@@ -255,8 +281,7 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
     gpu_alloc = sum(p.gpu_used)
     # RAM: CPU layers, their KV, embeddings, output head if on CPU, experts with --cpu-moe
     ram_weights = float(w.layer_bytes[~on_gpu].sum()) + w.embd_bytes
-    if p.experts_in_ram:
-        ram_weights += float(w.layer_expert_bytes[on_gpu].sum())
+    ram_weights += float(w.layer_expert_bytes[on_gpu & p.experts_cpu].sum())
     if p.output_on_gpu < 0 and not w.tied:
         ram_weights += w.output_bytes
     ram_kv = float(kv_layers[~on_gpu].sum())
@@ -272,8 +297,12 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
     overhead = sum(p.gpu_fixed) - _gpu_compute_buffers(req, context, flash) + cpu_overhead
     if w.tied and p.output_on_gpu >= 0:
         overhead += w.output_bytes  # device copy of the tied embedding matrix
+    vision = vision_bytes(req)
+    if not system.gpus:
+        ram_used += vision
+    overhead -= vision if system.gpus else 0.0
     memory = Memory(
-        weights=w.file_bytes,
+        weights=w.file_bytes + vision,
         kv_cache=kv_total,
         compute_buffer=_gpu_compute_buffers(req, context, flash) + cpu_buffer,
         overhead=overhead,
@@ -308,7 +337,7 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
             fit, deciding = "wont_run", "runtime"
             reasons.append(f"{runtime.name} needs a GPU.")
     else:
-        decode, prefill = _speeds(req, runtime, w, p, context, kv_layers)
+        decode, prefill = _speeds(req, runtime, w, p, context, flash)
     if context > arch.max_context:
         warnings.append(f"{context:,} tokens is beyond the model's trained context ({arch.max_context:,}); quality drops past it.")
     decode_band = prefill_band = None
@@ -317,7 +346,13 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
         lo, hi = speed_band(decode, "decode")
         decode_band = (lo / widen, hi * widen)
         lo, hi = speed_band(prefill, "prefill")
-        prefill_band = (lo / widen, hi * widen)
+        moe_widen = MOE_PREFILL_WIDEN if arch.moe else 1.0
+        prefill_band = (lo / (widen * moe_widen), hi * widen)
+        if arch.moe:
+            warnings.append(
+                "Prompt speed of mixture-of-experts models is not calibrated (no MoE model in the calibration "
+                "data); real prompt processing is often several times slower than this figure."
+            )
     placement = [
         {
             "device": d.name,
@@ -345,6 +380,7 @@ def _finish(req, quant, runtime, context, flash, w, kv_layers, p: _Placement, pr
         warnings=warnings,
         deciding_term=deciding,
         placement=placement,
+        expert_layers_in_ram=int(p.experts_cpu.sum()),
     )
 
 
@@ -370,6 +406,16 @@ def _attention_flops_per_token(arch: ModelArch, prompt: int) -> float:
     return 4 * heads_dim * span
 
 
+def attention_traffic_per_layer(arch: ModelArch, prompt: int, flash_attention: bool) -> float:
+    """Bytes of attention scores written and read while processing a prompt with flash attention off:
+    the F32 score matrix (n_kv x ubatch x heads) is written, softmaxed in place (read + write) and read
+    for the value product, per micro-batch. Zero with flash attention, which keeps scores on chip."""
+    if flash_attention:
+        return 0.0
+    span = prompt / 2 if not arch.sliding_window else min(prompt / 2, arch.sliding_window)
+    return 4 * arch.heads * 4 * prompt * span
+
+
 def _load(
     backend: str,
     family: str,
@@ -382,6 +428,7 @@ def _load(
     kv_read: float,
     flops: float,
     n_layers: float,
+    traffic: float = 0.0,
 ) -> DeviceLoad:
     total_read = sum(w.read_type_bytes.values()) or 1.0
     share = read_bytes / total_read
@@ -395,13 +442,14 @@ def _load(
         layers=n_layers,
         flops_per_token=flops,
         weight_bytes=weight_bytes,
+        attention_traffic_bytes=traffic,
     )
 
 
-def _speeds(
-    req: EstimateRequest, runtime: Runtime, w: WeightsBreakdown, p: _Placement, context: int, kv_layers: np.ndarray
-) -> tuple[float, float]:
+def _speeds(req: EstimateRequest, runtime: Runtime, w: WeightsBreakdown, p: _Placement, context: int, flash: bool) -> tuple[float, float]:
     arch = req.model.arch
+    attn_layers = attention_layer_mask(arch)
+    traffic = attention_traffic_per_layer(arch, max(1, req.prompt_tokens), flash)
     system = req.system
     n = arch.layers
     position = min(context, req.prompt_tokens + req.gen_tokens / 2)
@@ -417,9 +465,8 @@ def _speeds(
             continue
         read = float(w.layer_read_bytes[mask].sum()) + (output_read if p.output_on_gpu == i else 0.0)
         weights = float(w.layer_bytes[mask].sum()) + (w.output_bytes if p.output_on_gpu == i else 0.0)
-        if p.experts_in_ram:
-            read -= float(w.layer_expert_read_bytes[mask].sum())
-            weights -= float(w.layer_expert_bytes[mask].sum())
+        read -= float(w.layer_expert_read_bytes[mask & p.experts_cpu].sum())
+        weights -= float(w.layer_expert_bytes[mask & p.experts_cpu].sum())
         flops = 2 * float(w.layer_active_params[mask].sum()) + att_flops * int(mask.sum())
         flops += 2 * output_params if p.output_on_gpu == i else 0.0
         loads.append(
@@ -435,6 +482,7 @@ def _speeds(
                 kv_read_total * mask.sum() / n,
                 flops,
                 mask.sum() + (1 if p.output_on_gpu == i else 0),
+                traffic * int((mask & attn_layers).sum()),
             )
         )
     cpu_read = float(w.layer_read_bytes[cpu_mask].sum()) + (output_read if p.output_on_gpu < 0 else 0.0)
@@ -442,10 +490,8 @@ def _speeds(
     cpu_flops = 2 * float(w.layer_active_params[cpu_mask].sum()) + att_flops * int(cpu_mask.sum())
     cpu_flops += 2 * output_params if p.output_on_gpu < 0 else 0.0
     cpu_layers = float(cpu_mask.sum()) + (1 if p.output_on_gpu < 0 else 0)
-    if p.experts_in_ram:
-        gpu_mask = ~cpu_mask
-        cpu_read += float(w.layer_expert_read_bytes[gpu_mask].sum())
-        cpu_weights += float(w.layer_expert_bytes[gpu_mask].sum())
+    cpu_read += float(w.layer_expert_read_bytes[~cpu_mask & p.experts_cpu].sum())
+    cpu_weights += float(w.layer_expert_bytes[~cpu_mask & p.experts_cpu].sum())
     if cpu_read > 0:
         bandwidth = system.ram_bandwidth_gbs
         family = "cpu"
@@ -464,6 +510,7 @@ def _speeds(
                 kv_read_total * cpu_mask.sum() / n,
                 cpu_flops,
                 cpu_layers,
+                traffic * int((cpu_mask & attn_layers).sum()),
             )
         )
     decode_s = decode_seconds(loads, n)
@@ -488,7 +535,7 @@ def _estimate_tensor_parallel(req, quant, runtime, context, flash, w, kv_layers)
     ]
     per_gpu = (w.file_bytes - w.embd_bytes + w.output_bytes * (1 if w.tied else 0) + float(kv_layers.sum())) / count
     used = [per_gpu + f + w.embd_bytes / count for f in fixed]
-    placement = _Placement(np.zeros(n, dtype=int), count - 1, used, budgets, fixed, False)
+    placement = _Placement(np.zeros(n, dtype=int), count - 1, used, budgets, fixed, np.zeros(n, dtype=bool))
     est = _finish(req, quant, runtime, context, flash, w, kv_layers, placement, None)
     est.tensor_parallel = True
     est.memory.ram_used = w.embd_bytes
@@ -510,6 +557,7 @@ def _estimate_tensor_parallel(req, quant, runtime, context, flash, w, kv_layers)
         kv_read_bytes_per_token(arch, position, req.kv_cache) / count,
         flops / count,
         n + 1,
+        attention_traffic_per_layer(arch, max(1, req.prompt_tokens), flash) * int(attention_layer_mask(arch).sum()) / count,
     )
     comm = 2 * n * TP_ALLREDUCE_S  # two all-reduces per layer per token
     est.decode_tps = runtime.speed_factor / (decode_seconds([load], n) + comm)

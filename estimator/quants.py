@@ -229,6 +229,7 @@ def _squash(text: str) -> str:
 _GGUF_BY_SQUASH = {_squash(n): n for n in [*GGUF_BASE, *GGUF_L_VARIANTS]}
 _EXL = re.compile(r"^(exl[23])[\s_-]*(\d+(?:\.\d+)?)\s*(?:bpw|b|bit)?$", re.I)
 _EXL_REV = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:bpw|b)?[\s_-]*(exl[23])$", re.I)
+_UNSLOTH = re.compile(r"^(?:ud[-_\s]?)?q([234568])[-_\s]?k[-_\s]?xl$|^ud[-_\s]?q([234568])[-_\s]?k[-_\s]?[ml]$", re.I)
 _MLX = re.compile(r"^mlx[\s_-]*(\d)[\s_-]*(?:bit|b)?$|^(\d)[\s_-]*bit[\s_-]*mlx$", re.I)
 
 
@@ -237,6 +238,13 @@ def parse_quant(text: str) -> Quant:
     raw = text.strip()
     if not raw or len(raw) > 40:
         raise UnknownQuantError(raw[:40], list(COMMON_GGUF[:5]))
+    dynamic = _UNSLOTH.match(raw)
+    if dynamic:  # Unsloth dynamic quants: a K-quant base with important tensors kept at higher precision
+        base = {"2": "Q2_K_L", "3": "Q3_K_XL", "4": "Q4_K_L", "5": "Q5_K_L", "6": "Q6_K_L", "8": "Q8_0"}[
+            dynamic.group(1) or dynamic.group(2)
+        ]
+        quant = gguf_quant(base)
+        return Quant(raw.upper(), "gguf", ftype=quant.ftype, big_embeddings=quant.big_embeddings)
     squashed = _squash(raw)
     if squashed in _GGUF_BY_SQUASH:
         return gguf_quant(_GGUF_BY_SQUASH[squashed])

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from estimator.calibration.constants import CONSTANTS
-from estimator.calibration.model import SpeedConstants
+from estimator.calibration.model import ATTENTION_TRAFFIC_EFF, SpeedConstants
 
 PCIE_BYTES_PER_S = 25e9  # effective host->GPU copy rate (PCIe 4.0 x16) used when prefill streams CPU layers
 FAMILY_ALIASES = {"nvidia_laptop": "nvidia_consumer", "intel_datacenter": "intel_consumer"}
@@ -35,6 +35,7 @@ class DeviceLoad:
     layers: float  # layers (incl. output head share) resident here
     flops_per_token: float  # prefill FLOPs per prompt token for the layers here
     weight_bytes: float  # all weight bytes resident here
+    attention_traffic_bytes: float = 0.0  # prefill: attention-score bytes moved (flash attention off)
 
 
 def family_factor(table: Mapping[str, float], family: str) -> float:
@@ -95,7 +96,9 @@ def _device_prefill(load: DeviceLoad, prompt_tokens: int, q: float, constants: S
     eff *= family_factor(constants.prefill_family, load.family) * q
     flops = load.flops_per_token * prompt_tokens
     tau = constants.prefill_layer_us.get(load.backend, constants.prefill_layer_us_default)
-    return flops / (load.compute_tflops * 1e12 * eff) + load.layers * tau * 1e-6 + load.weight_bytes / (load.bandwidth_gbs * 1e9)
+    bandwidth = load.bandwidth_gbs * 1e9
+    traffic = load.attention_traffic_bytes / (bandwidth * ATTENTION_TRAFFIC_EFF)
+    return flops / (load.compute_tflops * 1e12 * eff) + load.layers * tau * 1e-6 + load.weight_bytes / bandwidth + traffic
 
 
 def _quant_prefill_factor(constants: SpeedConstants, quant_types: Mapping[str, float]) -> float:

@@ -46,10 +46,11 @@ def system_from_hardware(
     ram_gib: float | None = None,
     ram_bandwidth_gbs: float | None = None,
     wired_limit_gib: float | None = None,
+    backend: Backend | None = None,
 ) -> System:
     """GPUs (or one unified machine, or a CPU platform) plus the host RAM."""
     cpu_entries = [h for h in hardware if h.device == "cpu"]
-    gpus = [device_from_hardware(h) for h in hardware if h.device != "cpu"]
+    gpus = [device_from_hardware(h, backend) for h in hardware if h.device != "cpu"]
     assumed = ram_gib is None and ram_bandwidth_gbs is None
     ram = ram_gib
     bandwidth = ram_bandwidth_gbs

@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--flash-attention", action=argparse.BooleanOptionalAction, default=None)
     est.add_argument("--gpu-layers", type=_positive_int, help="llama.cpp -ngl (default: as many as fit)")
     est.add_argument("--cpu-moe", action="store_true", help="keep MoE experts in RAM (llama.cpp --cpu-moe)")
+    est.add_argument("--vision", action="store_true", help="also load the vision projector (images)")
     est.add_argument("--json", action="store_true")
 
     ask = sub.add_parser("ask", help="answer a free-text question as the bot would")
@@ -135,6 +136,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         gpu_layers=args.gpu_layers,
         cpu_moe=args.cpu_moe,
         wired_limit_gb=args.wired_limit_gb,
+        vision=args.vision,
     )
     try:
         result = run_estimate(kb, query)

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from estimator.architecture import ModelArch
-from estimator.calibration.data import SpeedRow, nominal_bpw, size_rows, speed_rows
-from estimator.calibration.model import SpeedConstants, combined_compute
+from estimator.calibration.data import HardwareSpec, SpeedRow, nominal_bpw, size_rows, speed_rows
+from estimator.calibration.model import ATTENTION_TRAFFIC_EFF, SpeedConstants, combined_compute
 from estimator.quants import parse_quant
 from estimator.weights import WeightsBreakdown, compute_weights
 
@@ -46,6 +47,56 @@ def calibration_models() -> dict[str, tuple[ModelArch, float]]:
         assert model is not None, f"catalog lacks {model_id}"
         out[key] = (model.architecture, model.params_b)
     return out
+
+
+_UNSPECIFIED = re.compile(r"\((?:form factor|variant) unspecified\)|\(one GPU\)")
+_APPLE = re.compile(r"Apple (M\d(?: Pro| Max| Ultra)?) \((\d+)-core GPU\)")
+
+
+@lru_cache(maxsize=1)
+def catalog_specs() -> dict[str, HardwareSpec]:
+    """Specs of the calibration devices as the catalog records them (the same figures the estimator uses at
+    run time), keyed by the CSV's hardware name; devices the catalog lacks keep the CSV's figures."""
+    from knowledge.loader import load_catalog
+    from knowledge.search import NameIndex, ResolveError, resolve
+
+    catalog = load_catalog().catalog
+    names = NameIndex(catalog)
+    by_chip = {}
+    for hw in catalog.hardware:
+        if hw.chip:
+            by_chip.setdefault(hw.chip, hw)
+    out: dict[str, HardwareSpec] = {}
+    for name in {r.hardware for r in speed_rows()}:
+        query = _UNSPECIFIED.sub("", name).strip()
+        apple = _APPLE.match(query)
+        hw = None
+        if apple:
+            hw = by_chip.get(f"apple-{apple.group(1).lower().replace(' ', '-')}-{apple.group(2)}c")
+        elif "Strix Halo" in query:
+            hw = by_chip.get("ryzen-ai-max-395")
+        else:
+            try:
+                hw = catalog.hardware_by_id(resolve(names, query, "hardware").id)
+            except ResolveError:
+                hw = None
+        if hw is None:
+            continue
+        out[name] = HardwareSpec(
+            name=name,
+            family=hw.family,
+            memory_gb=hw.memory_gb,
+            bandwidth_gbs=hw.bandwidth_gbs,
+            fp16_tflops=hw.fp16_tflops,
+            fp32_tflops=hw.fp32_tflops,
+            confidence=hw.spec_confidence,
+        )
+    return out
+
+
+def with_catalog_spec(row: SpeedRow) -> SpeedRow:
+    spec = catalog_specs().get(row.hardware)
+    return replace(row, spec=spec) if spec is not None else row
 
 
 def weights_for(row_model: str, quant: str) -> WeightsBreakdown:
@@ -198,8 +249,13 @@ def fit_prefill(
 ) -> tuple[np.ndarray, np.ndarray]:
     from scipy.optimize import least_squares
 
+    from estimator.estimate import attention_traffic_per_layer
+
     nb, nf = len(design.backends), len(design.families)
     flops, wbytes, compute, mixes = _prefill_features(design.rows)
+    # llama-bench scoreboards run with flash attention off (-fa 0): scores stream through memory
+    traffic = np.array([attention_traffic_per_layer(calibration_models()[r.model][0], PROMPT, False) for r in design.rows])
+    traffic_s = traffic * design.layers / (design.bw * ATTENTION_TRAFFIC_EFF)
 
     def mix_factor(q8: float, q16: float) -> np.ndarray:
         out = []
@@ -218,7 +274,7 @@ def fit_prefill(
         if hold_family is not None:
             fam[hold_family] = 0.0
         eff = np.exp(p[0] + p[4 : 4 + nb][design.b] + fam[design.f]) * mix_factor(math.exp(p[2]), math.exp(p[3]))
-        return flops / (compute * eff) + design.layers * math.exp(p[1]) * 1e-6 + wbytes / design.bw
+        return flops / (compute * eff) + design.layers * math.exp(p[1]) * 1e-6 + wbytes / design.bw + traffic_s
 
     def residuals(p: np.ndarray) -> np.ndarray:
         rel = predict(p)[mask] / design.y[mask] - 1
@@ -271,7 +327,7 @@ def run_fit(lam_grid: tuple[float, ...] = (0.1, 0.3, 1.0)) -> FitResult:
     per_family: dict[str, dict[str, float]] = {}
     fitted: dict[str, tuple[Design, np.ndarray]] = {}
     for kind, test, fitter, factors in (("decode", "tg128", fit_decode, kq), ("prefill", "pp512", fit_prefill, qp)):
-        design = _design([r for r in speed_rows() if _usable(r, test)])
+        design = _design([r for r in map(with_catalog_spec, speed_rows()) if _usable(r, test)])
         everything = np.ones(len(design.rows), dtype=bool)
         best = None
         for lam in lam_grid:  # shrinkage chosen by out-of-family error, never by in-sample fit

@@ -5,6 +5,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+# Share of peak bandwidth at which attention scores stream through memory (flash attention off). A fixed
+# prior shared by the fit and the runtime, not fitted: the calibration prompts (512 tokens) are too short
+# for this term to be identifiable.
+ATTENTION_TRAFFIC_EFF = 0.8
+
 
 @dataclass(frozen=True)
 class SpeedConstants:
