@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true")
 
     cat = sub.add_parser("catalog", help="validate, build or count the catalog")
-    cat.add_argument("action", choices=["validate", "build", "stats"])
+    cat.add_argument("action", choices=["validate", "build", "stats", "matrix"])
     cat.add_argument("--json", action="store_true")
     cat.add_argument("--db", type=Path, help="database path (default: user cache)")
 
@@ -183,6 +183,12 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     if args.action == "build":
         path = ensure_database(args.db or default_db_path())
         print(json.dumps({"database": str(path), **report.catalog.counts()}) if args.json else f"built {path}")
+        return 0
+    if args.action == "matrix":
+        from knowledge.matrix import compatibility_matrix, matrix_text
+
+        rows = compatibility_matrix(report.catalog)
+        print(json.dumps(rows, indent=2) if args.json else matrix_text(rows))
         return 0
     counts = report.catalog.counts()
     if args.json:

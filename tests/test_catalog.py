@@ -97,3 +97,34 @@ def test_rebuild_only_when_files_change(tmp_path: Path):
     first = path.stat().st_mtime_ns
     ensure_database(path)
     assert path.stat().st_mtime_ns == first
+
+
+def test_errors_kb_covers_every_topic():
+    from rapidfuzz import fuzz
+
+    catalog = load_catalog().catalog
+    topics = Path(__file__).resolve().parents[2] / "shared" / "topics" / "errors.txt"
+    assert topics.exists(), "../shared/topics/errors.txt must sit beside the checkout (it does in CI)"
+    uncovered = []
+    for line in topics.read_text().splitlines():
+        if line.startswith("#") or "::" not in line:
+            continue
+        topic, fragments = (part.strip() for part in line.split("::", 1))
+        frags = [f.strip().lower() for f in fragments.split("|") if len(f.strip()) >= 6]
+        covered = any(
+            any(f in sig.lower() for f in frags for sig in entry.signatures)
+            or fuzz.token_set_ratio(topic.lower(), entry.title.lower()) >= 80
+            for entry in catalog.errors
+        )
+        if not covered:
+            uncovered.append(topic)
+    assert uncovered == []
+
+
+def test_runtime_matrix_is_derived_from_tools():
+    from knowledge.matrix import compatibility_matrix
+
+    rows = {r["id"]: r for r in compatibility_matrix(load_catalog().catalog)}
+    assert rows["llama.cpp"]["backends"]["metal"] and rows["llama.cpp"]["formats"]["gguf"]
+    assert not rows["vllm"]["backends"]["metal"]
+    assert rows["ollama"]["based_on"] == ["llama.cpp"]
