@@ -46,6 +46,17 @@ class Match:
 
 
 @dataclass
+class Route:
+    """What a message is about, before any answer is composed."""
+
+    intent: str
+    entities: Entities
+    errors: list = field(default_factory=list)
+    abstain: bool = False
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class Answer:
     intent: str
     abstained: bool
@@ -141,8 +152,8 @@ _CHITCHAT = re.compile(
     re.I,
 )
 _DOMAIN = re.compile(
-    r"\b(?:gpu|vram|llm|model|quant|gguf|ollama|llama|cuda|rocm|metal|token|context|inference|ram|offload|lora|"
-    r"tok/s|t/s|runtime|weights|bpw|kv|mlx|vllm)\b",
+    r"\b(?:gpus?|vram|llms?|models?|quant\w*|gguf|ollama|llama|cuda|rocm|metal|tokens?|context|inference|ram|offload|lora|"
+    r"tok/s|t/s|runtime|weights|bpw|kv|mlx|vllm|local|cloud|api|self.?host\w*|homelab|graphics card|ai)\b",
     re.I,
 )
 
@@ -174,18 +185,21 @@ class AnswerEngine:
         answer.payload.setdefault("hash", digest)
         return answer
 
-    def _answer(self, text: str) -> Answer:
+    def classify(self, text: str) -> Route:
+        """Entities, error signatures and the intent, without composing an answer (cheap; no estimator)."""
         stripped = text.strip()
-        entities = Entities()
         if not stripped or _CHITCHAT.match(stripped):
-            return self._abstain(entities, "none")
+            return Route("none", Entities(), [], abstain=True)
         errors = self.signatures.match(text)
         if errors and (looks_like_log(text) or errors[0].score >= 0.8):
-            return self._error_answer(errors, entities)
+            return Route("error", Entities(), errors)
         entities = self.entities.extract(text)
+        if errors:
+            return Route("error", entities, errors)
         lowered = stripped.lower()
         scores = {intent: _cue_score(lowered, intent) for intent in _CUES}
         has_model, has_hw = bool(entities.models), bool(entities.hardware or entities.vram_gb)
+        distinct = len(entities.models) >= 2 or len({h.id for h in entities.hardware}) >= 2
         if has_model and has_hw:
             scores["will_it_run"] += 0.7
         elif has_model:
@@ -194,26 +208,35 @@ class AnswerEngine:
         elif has_hw:
             scores["hardware"] += 0.5
             scores["choose_gpu"] += 0.1
-        if len(entities.models) >= 2 or len(set(h.id for h in entities.hardware)) >= 2:
-            scores["compare"] += 0.45
+        if distinct:
+            scores["compare"] += 0.6 + (0.3 if re.search(r"\bor\b|\bvs\b|versus|compare", lowered) else 0.0)
+        if scores["cost"] > 0:
+            scores["cost"] += 1.0  # money words decide: "cost of running X on Y" is not a fit question
         glossary_hits = [h for h in entities.other if h.kind == "glossary"]
         tool_hits = [h for h in entities.other if h.kind == "tool"]
         if glossary_hits:
             scores["glossary"] += 0.4
         if tool_hits:
-            scores["tool"] += 0.45
-        if errors:
-            return self._error_answer(errors, entities)
+            scores["tool"] += 0.35 if glossary_hits else 0.45
         intent = max(scores, key=lambda k: scores[k])
         best = scores[intent]
-        if intent == "compare" and not (len(entities.models) >= 2 or len(set(h.id for h in entities.hardware)) >= 2):
+        if intent == "compare" and not distinct:
             intent, best = max(((k, v) for k, v in scores.items() if k != "compare"), key=lambda kv: kv[1])
         if intent == "choose_gpu" and has_model and has_hw and scores["will_it_run"] >= best - 0.2:
             intent = "will_it_run"
-        if best < 0.4 and not _DOMAIN.search(lowered):
-            return self._abstain(entities, "none")
-        handler = getattr(self, f"_{intent}")
-        return handler(text, entities)
+        on_topic = bool(entities.models or entities.hardware or entities.other or entities.vram_gb) or bool(_DOMAIN.search(lowered))
+        if not on_topic:
+            return Route("none", entities, [], abstain=True)  # nothing about local AI in it: stay silent
+        return Route(intent, entities, [], scores=scores)
+
+    def _answer(self, text: str) -> Answer:
+        route = self.classify(text)
+        if route.abstain:
+            return self._abstain(route.entities, "none")
+        if route.intent == "error":
+            return self._error_answer(route.errors, route.entities)
+        handler = getattr(self, f"_{route.intent}")
+        return handler(text, route.entities)
 
     # ------------------------------------------------------------------------------------------
     def _abstain(self, entities: Entities, intent: str = "none", choices: list[Match] | None = None, confidence: float = 0.0) -> Answer:
@@ -274,7 +297,7 @@ class AnswerEngine:
     def _glossary(self, text: str, entities: Entities) -> Answer:
         terms = [h for h in entities.other if h.kind == "glossary"]
         if terms:
-            return self._entity_card("glossary", terms[-1] if len(terms) > 1 and _asks_about_last(text) else terms[0], entities)
+            return self._entity_card("glossary", terms[0], entities)
         if entities.models and not entities.hardware:
             return self._model(text, entities)
         if entities.hardware and not entities.models:
@@ -341,10 +364,6 @@ class AnswerEngine:
         if best.score >= 0.35:
             return self._abstain(entities, "none", choices=matches[:3], confidence=best.score)
         return self._abstain(entities, "none", confidence=best.score)
-
-
-def _asks_about_last(text: str) -> bool:
-    return bool(re.search(r"what(?:'s| is| does)[^?]*$", text.lower()))
 
 
 def _bm25_text(entry) -> str:

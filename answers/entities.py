@@ -10,24 +10,12 @@ from knowledge.names import compact, normalize
 from knowledge.search import Hit, NameIndex
 
 MAX_SPAN = 6
+MAX_FUZZY_SPANS = 24  # strict fuzzy lookups per message (pasted logs have hundreds of numeric spans)
 FUZZY_ENTITY_THRESHOLD = 0.9
 _WORD = re.compile(r"[a-z0-9][a-z0-9.+_:/-]*[a-z0-9+]|[a-z0-9]")
 _COUNT_WORDS = {"two": 2, "dual": 2, "pair": 2, "three": 3, "triple": 3, "four": 4, "quad": 4, "eight": 8, "six": 6}
 _COUNT = re.compile(r"^(\d{1,2})x$|^x(\d{1,2})$")
 _FILLER = {
-    "mbp",
-    "macbook",
-    "mba",
-    "air",
-    "pro-",
-    "mac",
-    "studio",
-    "mini",
-    "imac",
-    "nvidia",
-    "geforce",
-    "amd",
-    "radeon",
     "my",
     "a",
     "an",
@@ -40,12 +28,24 @@ _FILLER = {
     "gpus",
     "card",
     "cards",
-    "laptop",
+    "at",
+    "in",
+    "for",
+    "or",
+    "vs",
+    "to",
+    "is",
+    "it",
+    "run",
+    "can",
+    "will",
+    "i",
 }
 _CONTEXT = re.compile(
     r"(?:(\d+(?:\.\d+)?)\s*(k|m)?\s*(?:tokens?\s*)?(?:ctx|context|context window|tokens? of context|token context|tok context))"
     r"|(?:(?:ctx|context|num_ctx|n_ctx|-c)\s*(?:of|=|:|length|size|window)?\s*(\d+(?:\.\d+)?)\s*(k|m)?)"
-    r"|(?:(\d+(?:\.\d+)?)\s*(k|m)\s*tokens?)",
+    r"|(?:(\d+(?:\.\d+)?)\s*(k|m)\s*tokens?)"
+    r"|(?:(?:\bat|\bwith|@)\s*(\d+(?:\.\d+)?)\s*(k)\b(?!\s*(?:usd|\$|dollars|eur|gb)))",
 )
 _VRAM = re.compile(r"(\d{1,3})\s*(?:gb|gig|g)\b\s*(?:of\s*)?(?:vram|card|gpu|graphics card|video card)")
 _RAM = re.compile(r"(\d{1,4})\s*(?:gb|gig|g)\b\s*(?:of\s*)?(?:system\s*)?(?:ram|ddr4|ddr5|memory)")
@@ -113,7 +113,7 @@ def _number(value: str, unit: str | None) -> int:
 def extract_context(text: str) -> int | None:
     for match in _CONTEXT.finditer(text.lower()):
         groups = match.groups()
-        for value, unit in ((groups[0], groups[1]), (groups[2], groups[3]), (groups[4], groups[5])):
+        for value, unit in ((groups[0], groups[1]), (groups[2], groups[3]), (groups[4], groups[5]), (groups[6], groups[7])):
             if value:
                 tokens = _number(value, unit)
                 if 0 < tokens <= 100_000_000:
@@ -184,9 +184,12 @@ class EntityExtractor:
         """Spans with a digit that matched nothing exactly: try a strict fuzzy match on models/hardware."""
         covered = {i for s in exact if s.hit.kind in {"model", "hardware"} for i in range(s.start, s.end)}
         spans: list[_Span] = []
+        attempts = 0
         for start in range(len(tokens)):
             if start in covered or tokens[start] in _FILLER:
                 continue
+            if attempts >= MAX_FUZZY_SPANS:
+                break
             best: _Span | None = None
             for end in range(start + 1, min(len(tokens), start + 5) + 1):
                 words = tokens[start:end]
@@ -194,6 +197,7 @@ class EntityExtractor:
                     continue
                 if len(compact(" ".join(words))) < 4:
                     continue
+                attempts += 1
                 for kind in ("model", "hardware"):
                     hits = self.names.fuzzy(" ".join(words), kind, limit=3)
                     if hits and hits[0].score >= FUZZY_ENTITY_THRESHOLD:
@@ -210,19 +214,18 @@ class EntityExtractor:
 
     @staticmethod
     def _non_overlapping(spans: list[_Span]) -> list[_Span]:
+        """Longest spans win; every hit of a winning span is kept (a name can be a tool and a glossary term)."""
         order = {"model": 0, "hardware": 0, "tool": 1, "glossary": 2, "error": 3}
         ranked = sorted(spans, key=lambda s: (-(s.end - s.start), order.get(s.hit.kind, 4), -s.hit.score, s.start))
         taken: set[int] = set()
-        chosen: list[_Span] = []
+        winners: set[tuple[int, int]] = set()
         for span in ranked:
             cells = set(range(span.start, span.end))
-            if cells & taken:
-                if span.hit.kind in {"glossary", "tool"}:
-                    continue
-                continue
-            taken |= cells
-            chosen.append(span)
-        return sorted(chosen, key=lambda s: s.start)
+            if (span.start, span.end) in winners or not cells & taken:
+                taken |= cells
+                winners.add((span.start, span.end))
+        chosen = [s for s in spans if (s.start, s.end) in winners]
+        return sorted(chosen, key=lambda s: (s.start, order.get(s.hit.kind, 4)))
 
     @staticmethod
     def _count_before(tokens: list[str], start: int) -> int | None:

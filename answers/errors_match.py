@@ -49,6 +49,12 @@ class SignatureMatcher:
         found: dict[str, ErrorHit] = {}
         for sig, entry in self._sigs:
             pos = lowered.find(sig)
+            if pos < 0 and len(sig) >= 36:
+                # people paste from the middle of a long line: accept the last 60 % of a long signature
+                tail = sig[int(len(sig) * 0.4) :]
+                pos = lowered.find(tail)
+                if pos >= 0:
+                    sig = tail
             if pos < 0:
                 continue
             line_start = lowered.rfind("\n", 0, pos) + 1
@@ -59,7 +65,12 @@ class SignatureMatcher:
             previous = found.get(entry.id)
             if previous is None or score > previous.score:
                 found[entry.id] = ErrorHit(entry, sig, line[:300], pos, min(score, 1.0))
-        return sorted(found.values(), key=lambda h: (-CATEGORY_PRIORITY.get(h.entry.category, 2), -h.score, h.position))
+        # root cause first: specific before generic consequences, longer (rarer) signatures before short ones,
+        # then causes (memory, driver) before symptoms, then the earlier line
+        return sorted(
+            found.values(),
+            key=lambda h: (h.entry.generic, -min(len(h.signature), 60) // 10, -CATEGORY_PRIORITY.get(h.entry.category, 2), h.position),
+        )
 
 
 def looks_like_log(text: str) -> bool:

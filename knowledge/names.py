@@ -10,8 +10,9 @@ _SEPARATORS = re.compile(r"[\s\-_/:,()]+")
 
 def normalize(text: str) -> str:
     """Lowercase, fold accents, and collapse separators so 'Llama-3.1_8B' == 'llama 3.1 8b'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return _SEPARATORS.sub(" ", folded.lower()).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SEPARATORS.sub(" ", text.lower()).strip()
 
 
 def compact(text: str) -> str:

@@ -231,6 +231,9 @@ class ErrorEntry(Entry):
     body: str = Field("", description="markdown body: longer explanation")
     related: list[Slug] = Field(default_factory=list)
     glossary: list[Slug] = Field(default_factory=list, description="glossary ids worth reading")
+    generic: bool = Field(
+        False, description="a consequence line many root causes end in (runner terminated, error loading model): rank below specific causes"
+    )
 
 
 BenchTest = Annotated[str, Field(pattern=r"^(pp|tg)\d+$|^pp\d+\+tg\d+$")]

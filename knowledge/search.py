@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz, process
+import numpy as np
+from rapidfuzz import fuzz
 
 from knowledge.catalog import Catalog
 from knowledge.names import compact, normalize
@@ -19,6 +21,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_FUZZY_LENGTH = 3
 RESOLVE_THRESHOLD = 0.86  # fuzzy score needed to resolve without asking
 SUGGEST_THRESHOLD = 0.55
+TIE_WINDOW = 0.06
+CANDIDATES = 60  # trigram candidates re-scored by _similarity
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,49 @@ class _Name:
     id: str
     title: str
     text: str  # normalized
-    numbers: frozenset[str]
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        return numbers_of(self.text)
 
 
+@lru_cache(maxsize=65536)
 def numbers_of(text: str) -> frozenset[str]:
     return frozenset(n.rstrip("0").rstrip(".") if "." in n else n for n in _NUMBER.findall(text))
+
+
+def trigrams(text: str) -> set[str]:
+    padded = f"^{text}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class TrigramIndex:
+    """Character-trigram postings over compact names: the names sharing most trigrams with a query, without
+    scoring every name (a typo still shares most trigrams; the right name is among the candidates)."""
+
+    def __init__(self, names: list[str]):
+        postings: dict[str, list[int]] = defaultdict(list)
+        sizes = np.zeros(len(names), dtype=np.float32)
+        for i, name in enumerate(names):
+            grams = trigrams(compact(name))
+            sizes[i] = len(grams)
+            for gram in grams:
+                postings[gram].append(i)
+        self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        self._sizes = sizes
+
+    def candidates(self, query: str, limit: int) -> list[int]:
+        grams = [self._postings[g] for g in trigrams(query) if g in self._postings]
+        if not grams:
+            return []
+        shared = np.bincount(np.concatenate(grams), minlength=len(self._sizes)).astype(np.float32)
+        dice = 2 * shared / (self._sizes + len(trigrams(query)))
+        if len(dice) > limit:
+            top = np.argpartition(-dice, limit)[:limit]
+        else:
+            top = np.arange(len(dice))
+        top = top[dice[top] > 0.2]
+        return top[np.argsort(-dice[top])].tolist()
 
 
 class NameIndex:
@@ -60,11 +102,20 @@ class NameIndex:
                 for key in {text, compact(text)}:
                     if (entry.kind, entry.id) not in self._exact[key]:
                         self._exact[key].append((entry.kind, entry.id))
-                self._names[entry.kind].append(_Name(entry.kind, entry.id, title, text, numbers_of(text)))
+                self._names[entry.kind].append(_Name(entry.kind, entry.id, title, text))
             chip = getattr(entry, "chip", None)
             if chip:
                 self._exact.setdefault(normalize(chip), []).append((entry.kind, entry.id))
         self._choices = {kind: [n.text for n in names] for kind, names in self._names.items()}
+        self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
+        # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query
+        self._released: dict[tuple[str, str], int] = {}
+        self._lead: dict[tuple[str, str], str] = {}
+        for entry in catalog.entries():
+            date = getattr(entry, "release_date", None)
+            self._released[(entry.kind, entry.id)] = date.toordinal() if date else 0
+            family = getattr(entry, "family", None) or entry.title
+            self._lead[(entry.kind, entry.id)] = normalize(str(family)).split(" ")[0] if family else ""
 
     def title(self, kind: str, entry_id: str) -> str:
         return self._titles.get((kind, entry_id), entry_id)
@@ -80,17 +131,35 @@ class NameIndex:
         if len(compact(query)) < MIN_FUZZY_LENGTH or kind not in self._choices:
             return []
         wanted = numbers_of(query)
-        raw = process.extract(query, self._choices[kind], scorer=_similarity, limit=limit * 8, score_cutoff=40)
+        # candidates from shared character trigrams (sub-linear), then a precise re-score of those few
+        choices = self._choices[kind]
         best: dict[str, Hit] = {}
-        for _, score, index in raw:
+        for index in self._grams[kind].candidates(compact(query), max(CANDIDATES, limit * 8)):
             name = self._names[kind][index]
-            value = score / 100
+            value = _similarity(query, choices[index]) / 100
+            if value < 0.4:
+                continue
             if wanted and not wanted <= name.numbers:
                 missing = len(wanted - name.numbers) / len(wanted)
                 value *= 1 - 0.35 * missing  # a number the name lacks is strong evidence against it
             if name.id not in best or value > best[name.id].score:
                 best[name.id] = Hit(kind, name.id, name.title, round(value, 4), name.text)
-        return sorted(best.values(), key=lambda h: -h.score)[:limit]
+        ranked = sorted(best.values(), key=lambda h: -h.score)
+        if len(ranked) > 1:
+            ranked = self._break_ties(query, ranked)
+        return ranked[:limit]
+
+    def _break_ties(self, query: str, ranked: list[Hit]) -> list[Hit]:
+        """Within TIE_WINDOW of the best score, prefer entries whose family starts with the query's first word,
+        then the newest: "llama 70b" means Llama 3.3 70B today, not Llama 2."""
+        top = ranked[0].score
+        first = query.split(" ")[0]
+        near = [h for h in ranked if top - h.score <= TIE_WINDOW]
+        rest = [h for h in ranked if top - h.score > TIE_WINDOW]
+        near.sort(key=lambda h: (self._lead.get((h.kind, h.id)) != first, -self._released.get((h.kind, h.id), 0), -h.score))
+        if near[0] is not ranked[0]:
+            near[0] = Hit(near[0].kind, near[0].id, near[0].title, top, near[0].matched)
+        return near + rest
 
     def lookup(self, text: str, kind: str, limit: int = 5) -> list[Hit]:
         """Exact hits first (score 1), then fuzzy candidates."""
