@@ -9,13 +9,15 @@ from answers.entities import Entities
 from answers.estimates import EstimateQuery, InputError, run_estimate
 from answers.knowledge_base import KnowledgeBase
 from estimator.estimate import EstimateRequest, estimate
-from estimator.solvers import best_quant
 from knowledge.devices import model_spec, system_from_hardware
 from knowledge.schema import Hardware
 
 DEFAULT_TARGET_MODEL = "llama-3.1-8b-instruct"
 DEFAULT_ELECTRICITY = 0.15  # USD per kWh
-GENERATION_POWER_SHARE = 0.8  # share of TDP drawn while generating
+GENERATION_POWER_SHARE = 0.8
+USED_FRACTION = 0.6  # used price assumed when none is on record (stated in the answer)
+MIN_USEFUL_TPS = 5.0
+MIN_OFFLOAD_TPS = 2.0  # share of TDP drawn while generating
 IDLE_WATTS = 30.0
 
 
@@ -29,63 +31,135 @@ class AdvisorResult:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def _price(hw: Hardware, used: bool) -> float | None:
+def _price(hw: Hardware, used: bool) -> tuple[float | None, str]:
+    """(price in USD, how we know it): a recorded used price, else the launch price (or 60 % of it for "used")."""
     if used and hw.used_price:
-        return hw.used_price.usd
+        return hw.used_price.usd, f"used, {hw.used_price.date:%b %Y}"
     if hw.launch_price:
-        return hw.launch_price.usd * (0.6 if used else 1.0)
-    return hw.used_price.usd if hw.used_price else None
+        if used:
+            return hw.launch_price.usd * USED_FRACTION, "assumed 60% of launch"
+        return hw.launch_price.usd, f"launch {hw.launch_price.date.year}"
+    if hw.used_price:
+        return hw.used_price.usd, f"used, {hw.used_price.date:%b %Y}"
+    return None, ""
+
+
+USES = {
+    "any": lambda m: True,
+    "chat": lambda m: m.variant in {"instruct", "reasoning"},
+    "code": lambda m: m.variant == "code" or "coder" in m.family or "code" in m.id,
+    "reasoning": lambda m: m.variant == "reasoning" or any(k in m.id for k in ("r1", "qwq", "thinking", "reasoning", "magistral")),
+    "vision": lambda m: "image" in m.modalities,
+}
+GOOD_QUANTS = {"F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_K_S", "IQ4_XS"}  # little quality loss
+
+
+def capability(model) -> float:
+    """Rough size ranking: dense parameters, or for MoE the geometric mean of total and active."""
+    if model.active_params_b:
+        return (model.params_b * model.active_params_b) ** 0.5
+    return model.params_b
+
+
+TIER_TITLES = {
+    "runs_well": "Runs fully on the GPU",
+    "tight": "Fits, but tight",
+    "offload": "With CPU offload (slower)",
+    "cpu_only": "CPU only",
+}
+
+
+def what_can_i_run(
+    kb: KnowledgeBase, hardware_id: str, context: int = 8192, use: str = "any", per_tier: int = 8, system=None
+) -> AdvisorResult:
+    """The most capable catalog models that run on this hardware, grouped by verdict tier."""
+    from answers.catalog_grid import grid_for
+
+    hw = kb.catalog.hardware_by_id(hardware_id)
+    if hw is None and system is None:
+        raise AdvisorError(f"Unknown hardware {hardware_id!r}.")
+    if use not in USES:
+        raise AdvisorError(f"Unknown use {use!r}: choose one of {', '.join(USES)}.")
+    if not 256 <= context <= 1_048_576:
+        raise AdvisorError("Context must be between 256 and 1,048,576 tokens.")
+    options = grid_for(kb).models_on(system or system_from_hardware([hw]), hardware_id, context)
+    keep = USES[use]
+    tiers: dict[str, list] = {}
+    for option in options:
+        model = kb.catalog.model(option.model_id)
+        if model is None or not keep(model) or model.variant == "base" or model.architecture.max_context < context:
+            continue
+        if option.fit in {"offload", "cpu_only"} and option.decode_tps < MIN_OFFLOAD_TPS:
+            continue  # runs, technically, but too slow to be worth listing
+        tiers.setdefault(option.fit, []).append((model, option))
+    name = hw.name if hw else hardware_id
+    lines = [f"Models for {name} at {context:,} tokens" + (f" ({use})" if use != "any" else "") + ":"]
+    payload: dict[str, Any] = {"tiers": {}}
+    for tier in ("runs_well", "tight", "offload", "cpu_only"):
+        entries = sorted(tiers.get(tier, []), key=lambda mo: (mo[1].quant not in GOOD_QUANTS, -capability(mo[0]), -mo[1].decode_tps))
+        entries = entries[:per_tier]
+        if not entries:
+            continue
+        payload["tiers"][tier] = [
+            {"id": m.id, "name": m.name, "quant": o.quant, "decode_tokens_per_s": round(o.decode_tps, 1)} for m, o in entries
+        ]
+        lines.append(f"{TIER_TITLES[tier]}:")
+        lines.extend(f"- {m.name} ({m.params_b:g}B) at {o.quant}, ~{o.decode_tps:.0f} tok/s" for m, o in entries)
+    if len(lines) == 1:
+        lines.append("Nothing in the catalog fits, even with offload.")
+    return AdvisorResult("\n".join(lines), payload)
 
 
 def choose_gpu(
     kb: KnowledgeBase, model_id: str | None, context: int = 8192, budget: float | None = None, used: bool = False, limit: int = 8
 ) -> AdvisorResult:
     """GPUs (and unified machines) ranked by value for running ``model_id`` at ``context``."""
+    from answers.catalog_grid import grid_for
+
     model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
     if model is None:
         raise AdvisorError(f"Unknown model {model_id!r}.")
-    spec = model_spec(model)
+    if budget is not None and not 0 < budget <= 1_000_000:
+        raise AdvisorError("Budget must be a positive amount in USD.")
+    if not 256 <= context <= 1_048_576:
+        raise AdvisorError("Context must be between 256 and 1,048,576 tokens.")
     rows = []
-    for hw in kb.catalog.hardware:
-        if hw.device == "cpu":
+    for option in grid_for(kb).hardware_for(model.id, context):
+        hw = kb.catalog.hardware_by_id(option.hardware_id)
+        if hw is None or hw.device == "cpu":
             continue
-        price = _price(hw, used)
-        if price is None or (budget is not None and price > budget):
-            continue
-        system = system_from_hardware([hw])
-        req = EstimateRequest(model=spec, system=system, quant="Q4_K_M", context=context)
-        best = best_quant(req, accept={"runs_well", "tight"})
-        if best is None or best.decode_tps is None:
+        price, basis = _price(hw, used)
+        if price is None or (budget is not None and price > budget) or option.decode_tps < MIN_USEFUL_TPS:
             continue
         rows.append(
             {
                 "id": hw.id,
                 "name": hw.name,
                 "price_usd": round(price),
-                "quant": best.quant.name,
-                "fit": best.fit,
-                "decode_tokens_per_s": round(best.decode_tps, 1),
+                "price_basis": basis,
+                "quant": option.quant,
+                "fit": option.fit,
+                "decode_tokens_per_s": round(option.decode_tps, 1),
                 "memory_gb": hw.memory_gb,
-                "value": best.decode_tps / price * 1000,
+                "value": option.decode_tps / price * 1000,
             }
         )
     if not rows:
         where = f" under ${budget:,.0f}" if budget else ""
         raise AdvisorError(f"No GPU{where} in the catalog runs {model.name} fully in memory at {context:,} tokens.")
-    # quality first (a better quant that fits), then tokens per second per dollar
-    order = {"F16": 0, "Q8_0": 1, "Q6_K": 2, "Q5_K_M": 3, "Q4_K_M": 4}
-    rows.sort(key=lambda r: (order.get(r["quant"], 5) > 4, -r["value"]))
+    decent = [r for r in rows if r["quant"] in GOOD_QUANTS]
+    if len(decent) >= 3:  # plenty of cards run it at a quality quant: don't recommend 2-3 bit squeezes
+        rows = decent
+    rows.sort(key=lambda r: (r["quant"] not in GOOD_QUANTS, -r["value"]))
     ranking = rows[:limit]
-    head = (
-        f"GPUs for {model.name} at {context:,} tokens" + (f" under ${budget:,.0f}" if budget else "") + (" (used prices)" if used else "")
-    )
+    head = f"GPUs for {model.name} at {context:,} tokens" + (f" under ${budget:,.0f}" if budget else "")
     lines = [head + ", best value first (tok/s per $1000):"]
     for i, r in enumerate(ranking, 1):
         lines.append(
-            f"{i}. {r['name']}: ~${r['price_usd']:,}, {r['quant']} {r['fit'].replace('_', ' ')}, "
+            f"{i}. {r['name']}: ~${r['price_usd']:,} ({r['price_basis']}), {r['quant']} {r['fit'].replace('_', ' ')}, "
             f"~{r['decode_tokens_per_s']:.0f} tok/s, {r['value']:.0f} tok/s per $1000"
         )
-    lines.append("Prices are launch prices unless a used price is recorded; check current listings.")
+    lines.append("Prices are launch prices unless a used price is on record; check current listings.")
     return AdvisorResult("\n".join(lines), {"ranking": ranking, "model": model.id, "context": context})
 
 
@@ -151,7 +225,7 @@ def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | N
                 "memory_gb": hw.memory_gb,
                 "bandwidth_gbs": hw.bandwidth_gbs,
                 "fp16_tflops": hw.fp16_tflops,
-                "price_usd": _price(hw, False),
+                "price_usd": _price(hw, False)[0],
                 "fit": est.fit,
                 "decode_tokens_per_s": round(est.decode_tps, 1) if est.decode_tps else None,
                 "prefill_tokens_per_s": round(est.prefill_tps) if est.prefill_tps else None,
@@ -204,7 +278,7 @@ def cost_vs_cloud(
     est = estimate(EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=8192))
     if est.decode_tps is None:
         raise AdvisorError(f"{model.name} does not run on {hw.name}, so there is no local cost to compare.")
-    price = _price(hw, used=False)
+    price, _ = _price(hw, used=False)
     api = api_price if api_price is not None else default_api_price(model.active_params_b or model.params_b)
     hours = tokens_per_day / est.decode_tps / 3600
     watts = (hw.tdp_w or 250) * GENERATION_POWER_SHARE

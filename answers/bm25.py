@@ -85,8 +85,17 @@ STOPWORDS = frozenset(
 )
 
 
+def stem(token: str) -> str:
+    """A light suffix stripper so "repeats", "repeating" and "repeated" meet ("repeat")."""
+    if len(token) > 5 and not any(c.isdigit() for c in token):
+        for suffix in ("ing", "ed", "es", "s"):
+            if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+                return token[: -len(suffix)]
+    return token
+
+
 def tokenize(text: str) -> list[str]:
-    return [t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,15 @@ def _choice(name: str, value: str) -> app_commands.Choice[str]:
 def suggest(kb: KnowledgeBase, kind: str, current: str, limit: int = MAX_CHOICES) -> list[app_commands.Choice[str]]:
     """Best matches for what has been typed so far (prefix and substring first, then fuzzy)."""
     text = normalize(current or "")[:100]
-    entries = kb.catalog.models if kind == "model" else kb.catalog.hardware
+    entries = {
+        "model": kb.catalog.models,
+        "hardware": kb.catalog.hardware,
+        "tool": kb.catalog.tools,
+        "glossary": kb.catalog.glossary,
+        "error": kb.catalog.errors,
+    }[kind]
     if not text:
-        ids = [i for i in POPULAR.get(kind, []) if kb.catalog.get(kind, i)]
+        ids = [i for i in POPULAR.get(kind, []) if kb.catalog.get(kind, i)] or [e.id for e in entries[:limit]]
         return [_choice(kb.names.title(kind, i), i) for i in ids][:limit]
     seen: dict[str, str] = {}
     for entry in entries:

@@ -9,16 +9,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from answers.engine import AnswerEngine, EngineSettings
+from answers.engine import Answer, AnswerEngine, EngineSettings
 from answers.estimates import InputError
 from answers.knowledge_base import KnowledgeBase
 from bot import render
 from bot.respond import send
 from bot.settings import BotSettings
+from bot.state.repository import StateRepository
+from bot.state.sqlite import SQLiteState
+from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger("runlocalai.bot")
 
-EXTENSIONS = ("bot.commands.willitrun",)
+EXTENSIONS = ("bot.commands.willitrun", "bot.commands.explore", "bot.commands.cards", "bot.commands.ask", "bot.commands.admin")
 
 
 def build_intents(settings: BotSettings) -> discord.Intents:
@@ -39,6 +42,7 @@ class RunLocalAIBot(commands.Bot):
         self._preloaded = kb
         self.kb: KnowledgeBase
         self.engine: AnswerEngine
+        self.state: StateRepository = SQLiteState(settings.state_db)
         self.tree.on_error = self.on_app_command_error
 
     async def setup_hook(self) -> None:
@@ -48,6 +52,8 @@ class RunLocalAIBot(commands.Bot):
             self.kb, EngineSettings(min_confidence=self.settings.min_confidence, min_margin=self.settings.min_margin)
         )
         log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), self.kb.catalog.counts())
+        await self.state.open()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # buttons and menus keep working across restarts
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         mode = (
@@ -67,6 +73,25 @@ class RunLocalAIBot(commands.Bot):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
         return synced
+
+    async def close(self) -> None:
+        await super().close()
+        await self.state.close()
+
+    async def record_command(self, interaction: discord.Interaction, name: str) -> None:
+        try:
+            await self.state.record_usage(interaction.guild_id, "command", name, True, 1.0)
+        except Exception:  # statistics must never break an answer
+            log.exception("could not record usage")
+
+    async def record_question(self, guild_id: int | None, kind: str, answer: Answer, answered: bool | None = None) -> None:
+        answered = (not answer.abstained) if answered is None else answered
+        try:
+            await self.state.record_usage(guild_id, kind, answer.intent, answered, answer.confidence)
+            if not answered:
+                await self.state.record_unanswered(guild_id, answer.question_hash, answer.intent, answer.confidence)
+        except Exception:
+            log.exception("could not record a question")
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))

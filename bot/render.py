@@ -136,3 +136,64 @@ def answer_embed(answer: Answer, title: str | None = None) -> discord.Embed:
 
 def error_message_embed(message: str) -> discord.Embed:
     return finalize(discord.Embed(description=message, colour=discord.Colour.red()))
+
+
+KIND_COLOUR = {
+    "model": discord.Colour.blue(),
+    "hardware": discord.Colour.teal(),
+    "tool": discord.Colour.purple(),
+    "glossary": discord.Colour.blurple(),
+    "error": discord.Colour.red(),
+}
+
+
+def card_embed(kb, entry) -> discord.Embed:
+    """A catalog entry as an embed (model, GPU, tool, glossary term or error)."""
+    from answers.cards import card_text
+
+    text = card_text(kb, entry)
+    head, _, rest = text.partition("\n")
+    embed = discord.Embed(
+        title=entry.title,
+        description=head if entry.kind != "glossary" else text.split("\n")[0],
+        colour=KIND_COLOUR.get(entry.kind, discord.Colour.blurple()),
+    )
+    if entry.kind == "glossary":
+        embed.description = entry.short
+        embed.add_field(name="In depth", value=entry.body, inline=False)
+        embed.add_field(name="Example", value=entry.example, inline=False)
+        if entry.in_tools:
+            embed.add_field(name="In your tools", value="\n".join(f"• {t}" for t in entry.in_tools[:5]), inline=False)
+    elif entry.kind == "error":
+        embed.description = entry.summary
+        embed.add_field(name="Signatures", value="\n".join(f"`{s[:120]}`" for s in entry.signatures[:4]), inline=False)
+        embed.add_field(name="Likely causes", value="\n".join(f"• {c}" for c in entry.causes[:4]), inline=False)
+        for i, fix in enumerate(entry.fixes[:4], 1):
+            commands = "\n".join(f"{where}: `{cmd[:200]}`" for where, cmd in list(fix.commands.items())[:3])
+            embed.add_field(name=f"{i}. {fix.title}", value=((fix.detail or "") + "\n" + commands).strip() or "\u200b", inline=False)
+    elif rest:
+        embed.add_field(name="Details", value=rest, inline=False)
+    if entry.sources:
+        embed.set_footer(text="Source: " + entry.sources[0])
+    return finalize(embed)
+
+
+def measured_embed(result: EstimateResult) -> discord.Embed:
+    embed = discord.Embed(
+        title=f"Measured: {result.model_ref['name']} on {', '.join(h['name'] for h in result.hardware_refs)}", colour=discord.Colour.blue()
+    )
+    if not result.measured:
+        embed.description = (
+            "No public measurement of this model on this hardware in the catalog yet; the speed shown is the calibrated estimate."
+        )
+    else:
+        embed.description = "\n".join(
+            f"{r['test']} **{fmt_tps(r['tokens_per_s'])}** tok/s · {r['quant']} · {r['runtime']} {r['backend'] or ''} · "
+            f"{r['match']} · [source]({r['source']})"
+            for r in result.measured[:10]
+        )
+    return finalize(embed)
+
+
+def text_embed(title: str, text: str, colour: discord.Colour | None = None) -> discord.Embed:
+    return finalize(discord.Embed(title=title, description=text, colour=colour or discord.Colour.blurple()))

@@ -86,6 +86,7 @@ class FakeDiscord:
     messages: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> message
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _originals: dict[str, str] = field(default_factory=dict)  # interaction token -> original response message id
     _changed: asyncio.Event | None = None
     _runner: web.AppRunner | None = None
     identified: int = 0
@@ -304,10 +305,13 @@ class FakeDiscord:
         if parts[0] == "interactions" and parts[-1] == "callback":
             return self._callback
         if parts[0] == "webhooks":
+            token = parts[2] if len(parts) > 2 else ""
             if method == "POST":
-                return lambda _p, body: self._message(body, channel_id=TEXT_CHANNEL_ID)
+                return lambda _p, body: self._followup(token, body)
+            if method in {"PATCH", "GET"} and parts[-1] == "@original":
+                return lambda _p, body: self._original(token, body)
             if method in {"PATCH", "GET"}:
-                return lambda _p, body: self._message(body or {}, channel_id=TEXT_CHANNEL_ID)
+                return lambda _p, body: self.messages.get(parts[-1]) or self._message(body or {}, channel_id=TEXT_CHANNEL_ID)
             return lambda *_: None
         if parts[0] == "channels" and parts[-1] == "messages" and method == "POST":
             return lambda _p, body: self._message(body, channel_id=parts[1])
@@ -384,10 +388,30 @@ class FakeDiscord:
         self.messages[message["id"]] = message
         return message
 
+    def _followup(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The first follow-up after a deferral replaces the "thinking" original response."""
+        message = self._message(body, channel_id=TEXT_CHANNEL_ID)
+        original = self._originals.get(token)
+        if original is not None and self.messages.get(original, {}).get("deferred"):
+            message["id"] = original
+            self.messages[original] = message
+        return message
+
+    def _original(self, token: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        original = self._originals.get(token)
+        if original is None:
+            return self._message(body or {}, channel_id=TEXT_CHANNEL_ID)
+        if body:
+            self.messages[original].update({k: v for k, v in body.items() if k in {"content", "embeds", "components"}})
+        return self.messages[original]
+
     def _callback(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        interaction_id = path.strip("/").split("/")[1]
+        interaction_id, token = path.strip("/").split("/")[1:3]
         response_type = body.get("type")
         message = self._message(body.get("data") or {}, TEXT_CHANNEL_ID) if response_type in {4, 5, 7} else None
+        if message is not None:
+            message["deferred"] = response_type == 5
+            self._originals[token] = message["id"]
         return {
             "interaction": {
                 "id": interaction_id,

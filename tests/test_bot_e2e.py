@@ -107,3 +107,97 @@ async def test_bot_without_token_exits_with_one_clear_line(tmp_path: Path):
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "DISCORD_TOKEN" in lines[0]
     assert "Traceback" not in err.decode() + out.decode()
+
+
+COMMAND_CASES = {
+    "willitrun": [command_option("model", "qwen3 8b"), command_option("hardware", "rtx 4060")],
+    "whatcanirun": [command_option("hardware", "apple-m2-max-38c-96gb")],
+    "choosegpu": [command_option("budget", 800, option_type=4)],
+    "compare": [command_option("a", "3090"), command_option("b", "4090")],
+    "costvscloud": [
+        command_option("hardware", "rtx-3090"),
+        command_option("model", "qwen3-8b"),
+        command_option("tokens_per_day", 2_000_000, option_type=4),
+    ],
+    "glossary": [command_option("term", "gqa")],
+    "error": [command_option("text", "Error: model requires more system memory (40 GiB) than is available (12 GiB)")],
+    "model": [command_option("name", "gemma 3 27b")],
+    "gpu": [command_option("name", "p40")],
+    "tool": [command_option("name", "lm studio")],
+    "ask": [command_option("question", "what is speculative decoding?")],
+    "stats": [],
+}
+
+
+async def dispatch_and_wait(fake: FakeDiscord, payload: dict, timeout: float = 30) -> dict:
+    await fake.dispatch("INTERACTION_CREATE", payload)
+    rec = await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"), timeout=timeout)
+    if rec.body["type"] == 5:
+        rec = await fake.wait_for(lambda r: r.method == "POST" and payload["token"] in r.path, timeout=timeout)
+        return rec.body
+    return rec.body.get("data") or {}
+
+
+async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscord, tmp_path: Path, catalog_db: Path):
+    from tests.fake_discord import FORUM_CHANNEL_ID, component_payload, message_payload, snowflake, thread_payload
+
+    proc = await start_bot(fake, tmp_path, catalog_db, RUNLOCALAI_CHANNEL_COOLDOWN_S="0")
+    try:
+        await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"), timeout=60)
+        await fake.wait_connected(timeout=60)
+        ids = {c["name"]: c["id"] for c in fake.commands["global"]}
+        assert set(COMMAND_CASES) | {"setup"} == set(ids)
+        for name, options in COMMAND_CASES.items():
+            message = await dispatch_and_wait(fake, interaction_payload(name, options, command_id=ids[name]))
+            assert message.get("embeds") or message.get("content"), f"/{name} sent nothing"
+        # admin turns auto-answers on for the forum channel
+        setup = interaction_payload(
+            "setup",
+            [{"name": "channel", "type": 7, "value": FORUM_CHANNEL_ID}, command_option("enabled", True, option_type=5)],
+            command_id=ids["setup"],
+            subcommand="autoanswer",
+        )
+        setup["data"]["resolved"] = {
+            "channels": {FORUM_CHANNEL_ID: {"id": FORUM_CHANNEL_ID, "type": 15, "name": "help", "permissions": "0", "parent_id": None}}
+        }
+        assert "Auto-answers are on" in (await dispatch_and_wait(fake, setup))["content"]
+        # a new forum post with a real question gets one answer with feedback buttons
+        thread_id = snowflake()
+        await fake.dispatch("THREAD_CREATE", thread_payload("Llama 3.1 8B on my 3060?", thread_id=thread_id))
+        await fake.dispatch(
+            "MESSAGE_CREATE", message_payload("Will Llama 3.1 8B run on an RTX 3060 12GB?", channel_id=thread_id, message_id=thread_id)
+        )
+        posted = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{thread_id}/messages", timeout=30)
+        assert "Runs well" in posted.body["embeds"][0]["description"]
+        assert [c["custom_id"] for c in posted.body["components"][0]["components"]] == ["fb:solved", "fb:not_helpful"]
+        # an off-topic post stays unanswered
+        quiet_id = snowflake()
+        await fake.dispatch("THREAD_CREATE", thread_payload("game night", thread_id=quiet_id))
+        await fake.dispatch(
+            "MESSAGE_CREATE", message_payload("anyone watching the game tonight?", channel_id=quiet_id, message_id=quiet_id)
+        )
+        await asyncio.sleep(2.0)
+        assert not [r for r in fake.requests if r.path == f"/channels/{quiet_id}/messages"]
+        # a "Solved" click is recorded
+        answer = next(m for m in fake.messages.values() if m["channel_id"] == thread_id)
+        click = component_payload("fb:solved", answer, channel_id=thread_id)
+        assert "solved" in (await dispatch_and_wait(fake, click))["content"]
+    finally:
+        log = await stop_bot(proc)
+        assert "Traceback" not in log, log[-3000:]
+    # after a restart the vote is still there and the buttons still work
+    proc = await start_bot(fake, tmp_path, catalog_db, RUNLOCALAI_CHANNEL_COOLDOWN_S="0")
+    try:
+        identified = fake.identified
+        while fake.identified == identified:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        from tests.fake_discord import USER_ID
+
+        second = component_payload("fb:solved", answer, channel_id=thread_id, user_id=str(int(USER_ID) + 1))
+        assert "solved" in (await dispatch_and_wait(fake, second))["content"]
+        stats = await dispatch_and_wait(fake, interaction_payload("stats", [], command_id=ids["stats"]))
+        feedback = next(f["value"] for f in stats["embeds"][0]["fields"] if f["name"] == "Feedback")
+        assert "✅ 2 solved" in feedback
+    finally:
+        await stop_bot(proc)

@@ -11,7 +11,9 @@ from discord.ext import commands
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from bot import render
 from bot.autocomplete import suggest
+from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
+from bot.views import estimate_view
 from estimator.quants import COMMON_GGUF
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ class WillItRun(commands.Cog):
     )
     @app_commands.choices(quant=QUANT_CHOICES, runtime=RUNTIME_CHOICES, kv_cache=KV_CHOICES)
     @app_commands.autocomplete(model=model_autocomplete, hardware=hardware_autocomplete)
-    @app_commands.checks.cooldown(1, 3.0, key=lambda i: i.user.id)
+    @per_user_cooldown
     async def willitrun(
         self,
         interaction: discord.Interaction,
@@ -77,11 +79,25 @@ class WillItRun(commands.Cog):
             runtime=runtime.value if runtime else "llama.cpp",
             kv_cache=kv_cache.value if kv_cache else "f16",
         )
-        await compute_then_send(interaction, lambda: run_estimate(self.bot.kb, query), _render)
+        await self.bot.record_command(interaction, "willitrun")
+        await compute_then_send(interaction, lambda: run_estimate(self.bot.kb, query), lambda r: _render(r, query))
 
 
-def _render(result: EstimateResult) -> dict:
-    return {"embed": render.estimate_embed(result)}
+def _render(result: EstimateResult, query: EstimateQuery) -> dict:
+    payload: dict = {"embed": render.estimate_embed(result)}
+    resolved = EstimateQuery(
+        model=result.model_ref["id"],
+        hardware=[result.hardware_refs[0]["id"]] if result.hardware_refs else [],
+        gpus=len(result.hardware_refs) if len(result.hardware_refs) > 1 else None,
+        quant=result.estimate.quant.name,
+        context=result.estimate.context,
+        runtime=result.estimate.runtime.id,
+        kv_cache=result.estimate.request.kv_cache,
+    )
+    view = estimate_view(resolved) if resolved.hardware and len({h["id"] for h in result.hardware_refs}) == 1 else None
+    if view is not None:
+        payload["view"] = view
+    return payload
 
 
 async def setup(bot: RunLocalAIBot) -> None:

@@ -1,0 +1,112 @@
+"""Catalog-wide questions on the vectorised grid: the best quant of every model on one machine, or of one
+model on every GPU. Built lazily once per catalog (the per-model table takes ~0.4 s)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from answers.knowledge_base import KnowledgeBase
+from estimator.batch import FIT_CODES, RUNS_WELL, TIGHT, HardwareColumns, ModelQuantTable, evaluate_grid
+from estimator.hardware import System
+from estimator.quants import COMMON_GGUF
+from knowledge.devices import model_spec, system_from_hardware
+
+QUALITY_ORDER = list(COMMON_GGUF)  # best first
+
+
+@dataclass(frozen=True)
+class Option:
+    model_id: str
+    hardware_id: str
+    quant: str
+    fit: str
+    decode_tps: float
+    total_gb: float
+
+
+class CatalogGrid:
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self._table: ModelQuantTable | None = None
+        self._columns: HardwareColumns | None = None
+        self._lock = threading.Lock()
+
+    def _ensure(self) -> tuple[ModelQuantTable, HardwareColumns]:
+        with self._lock:
+            if self._table is None or self._columns is None:
+                self._table = ModelQuantTable.build([model_spec(m) for m in self.kb.catalog.models], QUALITY_ORDER)
+                systems = [(h.id, system_from_hardware([h])) for h in self.kb.catalog.hardware]
+                self._columns = HardwareColumns.build(systems)
+            return self._table, self._columns
+
+    def _best(self, fit: np.ndarray, accept: tuple[int, ...]) -> np.ndarray:
+        """Per (model, hardware): index of the best-quality quant whose fit is in ``accept`` (-1 if none)."""
+        q = len(QUALITY_ORDER)
+        ok = np.isin(fit.reshape(-1, q, fit.shape[1]), accept)  # (models, quants, hardware)
+        first = np.argmax(ok, axis=1)
+        return np.where(ok.any(axis=1), first, -1)
+
+    def models_on(self, system: System, hardware_id: str, context: int) -> list[Option]:
+        """Every catalog model on one machine, at its best quant that fits fully (else the best with offload)."""
+        table, _ = self._ensure()
+        columns = HardwareColumns.build([(hardware_id, system)])
+        grid = evaluate_grid(table, columns, [context])
+        fit = grid.fit[:, :, 0]
+        options = []
+        q = len(QUALITY_ORDER)
+        for tiers in ((RUNS_WELL, TIGHT), (2,), (1,)):  # on GPU, offload, cpu only
+            best = self._best(fit, tiers)[:, 0]
+            for m, quant_index in enumerate(best):
+                if quant_index < 0 or any(o.model_id == table.model_ids[m * q] for o in options):
+                    continue
+                row = m * q + quant_index
+                options.append(
+                    Option(
+                        table.model_ids[row],
+                        hardware_id,
+                        table.quants[row],
+                        FIT_CODES[fit[row, 0]],
+                        float(grid.decode_tps[row, 0, 0]),
+                        float(grid.total_bytes[row, 0, 0]) / 1e9,
+                    )
+                )
+        return options
+
+    def hardware_for(self, model_id: str, context: int) -> list[Option]:
+        """Every catalog GPU/machine for one model, at its best quant that fits fully."""
+        table, columns = self._ensure()
+        rows = [i for i, mid in enumerate(table.model_ids) if mid == model_id]
+        if not rows:
+            return []
+        sub = ModelQuantTable(**{k: v[rows[0] : rows[-1] + 1] for k, v in table.__dict__.items()})
+        grid = evaluate_grid(sub, columns, [context])
+        fit = grid.fit[:, :, 0]
+        best = self._best(fit, (RUNS_WELL, TIGHT))[0]
+        options = []
+        for h, quant_index in enumerate(best):
+            if quant_index < 0:
+                continue
+            options.append(
+                Option(
+                    model_id,
+                    columns.ids[h],
+                    sub.quants[quant_index],
+                    FIT_CODES[fit[quant_index, h]],
+                    float(grid.decode_tps[quant_index, h, 0]),
+                    float(grid.total_bytes[quant_index, h, 0]) / 1e9,
+                )
+            )
+        return options
+
+
+_GRIDS: dict[int, CatalogGrid] = {}
+
+
+def grid_for(kb: KnowledgeBase) -> CatalogGrid:
+    key = id(kb)
+    if key not in _GRIDS:
+        _GRIDS[key] = CatalogGrid(kb)
+    return _GRIDS[key]

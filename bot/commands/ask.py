@@ -1,0 +1,134 @@
+"""Free text: /ask, answers when mentioned or replied to, and auto-answers in configured forum channels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from answers.engine import Answer
+from bot import render
+from bot.cooldowns import per_user_cooldown
+from bot.respond import compute_then_send
+from bot.views import feedback_view
+
+if TYPE_CHECKING:
+    from bot.client import RunLocalAIBot
+
+log = logging.getLogger("runlocalai.ask")
+_MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>")
+
+
+def answer_payload(answer: Answer, with_feedback: bool = True) -> dict:
+    if answer.abstained:
+        text = answer.text or (
+            "I don't have a confident answer to that. Try naming a model and your GPU, pasting the exact error, or /glossary for a term."
+        )
+        return {"embed": render.text_embed("Not sure", text, discord.Colour.light_grey())}
+    payload: dict = {"embed": render.answer_embed(answer)}
+    if with_feedback:
+        payload["view"] = feedback_view()
+    return payload
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: RunLocalAIBot):
+        self.bot = bot
+        self._channel_last: dict[int, float] = {}
+
+    # ------------------------------------------------------------------------------------------
+    @app_commands.command(name="ask", description="Ask anything about running models locally")
+    @app_commands.describe(question="e.g. will qwen3 32b run on my 4070 super? / paste an error / what is GQA?")
+    @per_user_cooldown
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]) -> None:
+        answer = await compute_then_send(interaction, lambda: self.bot.engine.answer(question), answer_payload)
+        await self.bot.record_question(interaction.guild_id, "ask", answer)
+        if not answer.abstained:
+            message = await _original_message(interaction)
+            if message is not None:
+                await self.bot.state.record_answer(
+                    message.id,
+                    interaction.guild_id,
+                    interaction.channel_id or 0,
+                    answer.question_hash,
+                    answer.intent,
+                    answer.matches[0].id if answer.matches else None,
+                )
+
+    # ------------------------------------------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or self.bot.user is None or message.author.id == self.bot.user.id:
+            return  # never answer bots, including ourselves
+        if message.guild is None:
+            return
+        if isinstance(message.channel, discord.Thread) and message.id == message.channel.id:
+            await self._forum_post(message)
+            return
+        mentioned = self.bot.user in message.mentions
+        replied = (
+            message.reference is not None
+            and isinstance(message.reference.resolved, discord.Message)
+            and message.reference.resolved.author.id == self.bot.user.id
+        )
+        if not (mentioned or replied):
+            return
+        text = _MENTION.sub(" ", message.content).strip()
+        if not text:
+            await message.reply("Ask me about a model and your GPU, paste an error, or try /ask.", mention_author=False)
+            return
+        answer = await asyncio.to_thread(self.bot.engine.answer, text)
+        await self.bot.record_question(message.guild.id, "mention", answer)
+        sent = await message.reply(**answer_payload(answer), mention_author=False)
+        if not answer.abstained:
+            await self.bot.state.record_answer(
+                sent.id,
+                message.guild.id,
+                message.channel.id,
+                answer.question_hash,
+                answer.intent,
+                answer.matches[0].id if answer.matches else None,
+            )
+
+    async def _forum_post(self, message: discord.Message) -> None:
+        """A new post in a forum channel: answer it once, only when configured and confident."""
+        thread = message.channel
+        assert isinstance(thread, discord.Thread) and message.guild is not None
+        settings = await self.bot.state.guild_settings(message.guild.id)
+        if thread.parent_id not in settings.autoanswer_channels:
+            return
+        now = time.monotonic()
+        last = self._channel_last.get(thread.parent_id or 0, -1e9)
+        if now - last < self.bot.settings.channel_cooldown_s:
+            return
+        text = f"{thread.name}\n{message.content}".strip()
+        answer = await asyncio.to_thread(self.bot.engine.answer, text)
+        threshold = settings.threshold if settings.threshold is not None else self.bot.settings.autoanswer_confidence
+        confident = not answer.abstained and answer.confidence >= threshold
+        await self.bot.record_question(message.guild.id, "forum", answer, answered=confident)
+        if not confident:
+            return  # silence beats a wrong answer in someone's help thread
+        if not await self.bot.state.claim_thread(thread.id, message.guild.id):
+            return  # already answered (another shard/process or a replayed event)
+        self._channel_last[thread.parent_id or 0] = now
+        sent = await thread.send(**answer_payload(answer))
+        await self.bot.state.record_answer(
+            sent.id, message.guild.id, thread.id, answer.question_hash, answer.intent, answer.matches[0].id if answer.matches else None
+        )
+
+
+async def _original_message(interaction: discord.Interaction) -> discord.Message | None:
+    try:
+        return await interaction.original_response()
+    except discord.HTTPException:
+        return None
+
+
+async def setup(bot: RunLocalAIBot) -> None:
+    await bot.add_cog(Ask(bot))
