@@ -178,6 +178,20 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         )
         await asyncio.sleep(2.0)
         assert not [r for r in fake.requests if r.path == f"/channels/{quiet_id}/messages"]
+        # mentioned in a text channel: a reply; another bot mentioning us: nothing
+        from tests.fake_discord import BOT_ID, TEXT_CHANNEL_ID, user
+
+        before = len([r for r in fake.requests if r.path == f"/channels/{TEXT_CHANNEL_ID}/messages"])
+        mention = message_payload(f"<@{BOT_ID}> what is a kv cache?", mentions=[user(BOT_ID, "runlocalai", bot=True)])
+        await fake.dispatch("MESSAGE_CREATE", mention)
+        reply = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{TEXT_CHANNEL_ID}/messages", timeout=30)
+        assert str(reply.body["message_reference"]["message_id"]) == mention["id"] and "KV cache" in reply.body["embeds"][0]["title"]
+        assert reply.body["allowed_mentions"]["parse"] == []
+        from_bot = message_payload(f"<@{BOT_ID}> what is a kv cache?", author_id=snowflake(), bot=True,
+                                   mentions=[user(BOT_ID, "runlocalai", bot=True)])
+        await fake.dispatch("MESSAGE_CREATE", from_bot)
+        await asyncio.sleep(1.0)
+        assert len([r for r in fake.requests if r.path == f"/channels/{TEXT_CHANNEL_ID}/messages"]) == before + 1
         # a "Solved" click is recorded
         answer = next(m for m in fake.messages.values() if m["channel_id"] == thread_id)
         click = component_payload("fb:solved", answer, channel_id=thread_id)
