@@ -1,9 +1,12 @@
-"""The bot: a commands.Bot with restrictive mentions, one error path and the knowledge loaded once."""
+"""The bot: an AutoShardedBot with restrictive mentions, one error path, metrics, and the knowledge loaded
+once and swappable at run time (catalog hot reload)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 import discord
 from discord import app_commands
@@ -13,10 +16,11 @@ from answers.engine import Answer, AnswerEngine, EngineSettings
 from answers.estimates import InputError
 from answers.knowledge_base import KnowledgeBase
 from bot import render
+from bot.observability import Metrics
 from bot.respond import send
 from bot.settings import BotSettings
+from bot.state import make_state
 from bot.state.repository import StateRepository
-from bot.state.sqlite import SQLiteState
 from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger("runlocalai.bot")
@@ -30,36 +34,78 @@ def build_intents(settings: BotSettings) -> discord.Intents:
     return intents
 
 
-class RunLocalAIBot(commands.Bot):
+@dataclass(frozen=True)
+class Brain:
+    """Catalog, name index and answer engine: replaced as one object on reload, so a request never sees a
+    mix of old and new catalog."""
+
+    kb: KnowledgeBase
+    engine: AnswerEngine
+
+
+class TimedTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        interaction.extras["started"] = time.perf_counter()
+        return True
+
+
+class RunLocalAIBot(commands.AutoShardedBot):
     def __init__(self, settings: BotSettings, kb: KnowledgeBase | None = None):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=build_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=TimedTree,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,
         )
         self.settings = settings
         self._preloaded = kb
-        self.kb: KnowledgeBase
-        self.engine: AnswerEngine
-        self.state: StateRepository = SQLiteState(settings.state_db)
+        self.brain: Brain
+        self.metrics = Metrics()
+        dsn = settings.state_dsn.get_secret_value() if settings.state_dsn else None
+        self.state: StateRepository = make_state(settings.state_db, dsn)
         self.tree.on_error = self.on_app_command_error
 
+    # -- knowledge -------------------------------------------------------------------------------
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.brain.kb
+
+    @property
+    def engine(self) -> AnswerEngine:
+        return self.brain.engine
+
+    def _engine_settings(self) -> EngineSettings:
+        return EngineSettings(min_confidence=self.settings.min_confidence, min_margin=self.settings.min_margin)
+
+    async def reload_catalog(self) -> dict[str, int]:
+        """Rebuild from the files if they changed, load, and swap in one assignment."""
+        try:
+            kb = await KnowledgeBase.load_async(self.settings.catalog_db)
+            engine = await asyncio.to_thread(AnswerEngine, kb, self._engine_settings())
+        except Exception:
+            self.metrics.catalog_reloads.labels("failed").inc()
+            log.exception("catalog reload failed; keeping the current catalog")
+            raise
+        self.brain = Brain(kb, engine)
+        self.metrics.catalog_reloads.labels("ok").inc()
+        log.info("catalog reloaded: %s (fingerprint %s)", kb.catalog.counts(), kb.catalog.fingerprint)
+        return kb.catalog.counts()
+
+    # -- lifecycle -------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         started = time.perf_counter()
-        self.kb = self._preloaded or await KnowledgeBase.load_async(self.settings.catalog_db)
-        self.engine = AnswerEngine(
-            self.kb, EngineSettings(min_confidence=self.settings.min_confidence, min_margin=self.settings.min_margin)
-        )
-        log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), self.kb.catalog.counts())
+        kb = self._preloaded or await KnowledgeBase.load_async(self.settings.catalog_db)
+        self.brain = Brain(kb, AnswerEngine(kb, self._engine_settings()))
+        log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), kb.catalog.counts())
         await self.state.open()
         self.add_dynamic_items(*DYNAMIC_ITEMS)  # buttons and menus keep working across restarts
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        mode = (
-            "message content intent ON" if self.intents.message_content else "message content intent OFF (slash commands and mentions only)"
-        )
-        log.info("mode: %s", mode)
+        mode = "ON" if self.intents.message_content else "OFF (slash commands and mentions only)"
+        log.info("message content intent %s; shards %s of %s", mode, self.shard_ids or "auto", self.shard_count or "auto")
         if self.settings.sync_commands:
             await self.sync_commands()
 
@@ -78,6 +124,15 @@ class RunLocalAIBot(commands.Bot):
         await super().close()
         await self.state.close()
 
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
+
+    # -- bookkeeping -----------------------------------------------------------------------------
+    async def on_app_command_completion(self, interaction: discord.Interaction, command) -> None:
+        started = interaction.extras.get("started")
+        if started is not None:
+            self.metrics.command_seconds.labels(command.qualified_name).observe(time.perf_counter() - started)
+
     async def record_command(self, interaction: discord.Interaction, name: str) -> None:
         try:
             await self.state.record_usage(interaction.guild_id, "command", name, True, 1.0)
@@ -86,6 +141,7 @@ class RunLocalAIBot(commands.Bot):
 
     async def record_question(self, guild_id: int | None, kind: str, answer: Answer, answered: bool | None = None) -> None:
         answered = (not answer.abstained) if answered is None else answered
+        self.metrics.answers.labels(kind, "answered" if answered else "abstained").inc()
         try:
             await self.state.record_usage(guild_id, kind, answer.intent, answered, answer.confidence)
             if not answered:
@@ -93,23 +149,27 @@ class RunLocalAIBot(commands.Bot):
         except Exception:
             log.exception("could not record a question")
 
-    async def on_ready(self) -> None:
-        log.info("ready as %s in %d guild(s)", self.user, len(self.guilds))
-
+    # -- the one error path ----------------------------------------------------------------------
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        """The single error path: user mistakes get a clear ephemeral answer, bugs get logged."""
+        """User mistakes get a clear ephemeral answer; bugs get logged and a friendly apology."""
         original = getattr(error, "original", error)
+        name = interaction.command.qualified_name if interaction.command else "?"
         if isinstance(original, InputError):
+            kind = "input"
             message = original.message
             if original.suggestions and "Did you mean" not in message:
                 message += " Did you mean: " + ", ".join(original.suggestions[:5]) + "?"
         elif isinstance(error, app_commands.CommandOnCooldown):
-            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+            kind, message = "cooldown", f"Slow down a little: try again in {error.retry_after:.0f} s."
         elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-            message = "You don't have permission to use this command here."
+            kind, message = "permission", "You don't have permission to use this command here."
+        elif isinstance(error, app_commands.TransformerError):
+            kind, message = "input", f"I couldn't use {str(error.value)[:80]!r} for that option."
         else:
-            log.exception("command %s failed", interaction.command.qualified_name if interaction.command else "?", exc_info=original)
+            kind = "bug"
+            log.exception("command %s failed", name, exc_info=original)
             message = "Something went wrong on my side; the maintainers have the details. Please try again."
+        self.metrics.command_errors.labels(name, kind).inc()
         try:
             await send(interaction, ephemeral=True, embed=render.error_message_embed(message))
         except discord.HTTPException:

@@ -14,6 +14,11 @@ class BotSettings(BaseSettings):
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN", "RUNLOCALAI_DISCORD_TOKEN"))
     dev_guild_id: int | None = Field(None, description="sync commands to this guild only (instant, for development)")
     state_db: Path = Field(Path("runlocalai-state.sqlite"), description="guild settings, feedback, unanswered questions")
+    state_dsn: SecretStr | None = Field(None, description="postgresql://... to keep state in PostgreSQL instead of SQLite")
+    shard_count: int | None = Field(None, ge=1, description="total shards across all processes (None: Discord's recommendation)")
+    shard_ids: list[int] | None = Field(None, description="shards this process runs, e.g. [0,1]; needs shard_count")
+    http_port: int | None = Field(None, ge=1, le=65535, description="serve /health and /metrics on this port")
+    http_host: str = "127.0.0.1"
     catalog_db: Path | None = Field(None, description="catalog SQLite (default: user cache, built on first start)")
     log_level: str = "INFO"
     message_content: bool = Field(True, description="request the privileged message-content intent")
@@ -25,6 +30,17 @@ class BotSettings(BaseSettings):
     autoanswer_confidence: float = Field(0.75, ge=0, le=1, description="default threshold for forum auto-answers")
     channel_cooldown_s: float = Field(30.0, ge=0)
     user_cooldown_s: float = Field(3.0, ge=0)
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards(cls, value: list[int] | None, info) -> list[int] | None:
+        if value is not None:
+            count = info.data.get("shard_count")
+            if count is None:
+                raise ValueError("shard_ids needs shard_count")
+            if any(not 0 <= shard < count for shard in value):
+                raise ValueError(f"shard ids must be between 0 and {count - 1}")
+        return value
 
     @field_validator("log_level")
     @classmethod

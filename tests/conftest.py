@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -56,3 +57,45 @@ async def bot(fake: FakeDiscord, kb: KnowledgeBase, tmp_path: Path):
     finally:
         await client.close()
         discord.http.Route.BASE = original
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn():
+    """A real PostgreSQL server for the whole session (never skipped)."""
+    dsn = os.environ.get("RUNLOCALAI_TEST_POSTGRES_DSN")
+    if dsn:
+        yield dsn
+        return
+    from tests.pg_server import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def state(request, tmp_path: Path):
+    """The same repository tests run against both implementations."""
+    if request.param == "sqlite":
+        from bot.state.sqlite import SQLiteState
+
+        repo = SQLiteState(tmp_path / "state.sqlite")
+    else:
+        import asyncpg
+
+        from bot.state.postgres import PostgresState
+
+        dsn = request.getfixturevalue("postgres_dsn")
+        database = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+        admin = await asyncpg.connect(dsn)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        await admin.execute(f'CREATE DATABASE "{database}"')
+        await admin.close()
+        repo = PostgresState(dsn.rsplit("/", 1)[0] + "/" + database)
+    await repo.open()
+    try:
+        yield repo
+    finally:
+        await repo.close()

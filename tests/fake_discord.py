@@ -173,7 +173,8 @@ class FakeDiscord:
             elif op == 2:
                 self.identified += 1
                 self._record(Recorded("GATEWAY", "identify", {}, data.get("d")))
-                await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": self._ready()}))
+                shard = (data.get("d") or {}).get("shard") or [0, 1]
+                await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": {**self._ready(), "shard": shard}}))
                 await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": self.guild()}))
         if ws in self._sockets:
             self._sockets.remove(ws)

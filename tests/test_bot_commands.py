@@ -226,17 +226,21 @@ async def test_hostile_input_never_pings_or_breaks_limits(bot, fake):
     assert "@everyone" not in embed_text(message).replace("@\u200beveryone", "")
 
 
-@pytest.mark.parametrize("command,option,typed,expected", [
-    ("glossary", "term", "kv cach", "kv-cache"),
-    ("gpu", "name", "3090 t", "rtx-3090-ti"),
-    ("tool", "name", "llama.c", "llama.cpp"),
-    ("model", "name", "qwen3 30", "qwen3-30b-a3b"),
-    ("whatcanirun", "hardware", "m2 max 96", "apple-m2-max-38c-96gb"),
-    ("compare", "a", "4090", "hardware:rtx-4090"),
-])
+@pytest.mark.parametrize(
+    "command,option,typed,expected",
+    [
+        ("glossary", "term", "kv cach", "kv-cache"),
+        ("gpu", "name", "3090 t", "rtx-3090-ti"),
+        ("tool", "name", "llama.c", "llama.cpp"),
+        ("model", "name", "qwen3 30", "qwen3-30b-a3b"),
+        ("whatcanirun", "hardware", "m2 max 96", "apple-m2-max-38c-96gb"),
+        ("compare", "a", "4090", "hardware:rtx-4090"),
+    ],
+)
 async def test_autocomplete_everywhere(bot, fake, command, option, typed, expected):
-    payload = interaction_payload(command, [command_option(option, typed, focused=True)], kind=4,
-                                  command_id=registered(fake)[command]["id"])
+    payload = interaction_payload(
+        command, [command_option(option, typed, focused=True)], kind=4, command_id=registered(fake)[command]["id"]
+    )
     callback = await run_interaction(bot, fake, payload)
     values = [c["value"] for c in callback["data"]["choices"]]
     assert expected in values and len(values) <= 25

@@ -187,8 +187,9 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         reply = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{TEXT_CHANNEL_ID}/messages", timeout=30)
         assert str(reply.body["message_reference"]["message_id"]) == mention["id"] and "KV cache" in reply.body["embeds"][0]["title"]
         assert reply.body["allowed_mentions"]["parse"] == []
-        from_bot = message_payload(f"<@{BOT_ID}> what is a kv cache?", author_id=snowflake(), bot=True,
-                                   mentions=[user(BOT_ID, "runlocalai", bot=True)])
+        from_bot = message_payload(
+            f"<@{BOT_ID}> what is a kv cache?", author_id=snowflake(), bot=True, mentions=[user(BOT_ID, "runlocalai", bot=True)]
+        )
         await fake.dispatch("MESSAGE_CREATE", from_bot)
         await asyncio.sleep(1.0)
         assert len([r for r in fake.requests if r.path == f"/channels/{TEXT_CHANNEL_ID}/messages"]) == before + 1

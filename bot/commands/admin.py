@@ -47,6 +47,13 @@ class Setup(app_commands.Group, name="setup", description="Configure the bot for
         await self.bot.state.set_threshold(interaction.guild_id, value)
         await send(interaction, ephemeral=True, content=f"Auto-answer threshold set to {value:.2f}.")
 
+    @app_commands.command(name="reload", description="Reload the catalog files (after a pull request was merged)")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reload(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        counts = await self.bot.reload_catalog()
+        await interaction.followup.send(ephemeral=True, content="Catalog reloaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
 
 class Admin(commands.Cog):
     def __init__(self, bot: RunLocalAIBot):

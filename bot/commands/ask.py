@@ -47,7 +47,7 @@ class Ask(commands.Cog):
     @app_commands.describe(question="e.g. will qwen3 32b run on my 4070 super? / paste an error / what is GQA?")
     @per_user_cooldown
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]) -> None:
-        answer = await compute_then_send(interaction, lambda: self.bot.engine.answer(question), answer_payload)
+        answer = await compute_then_send(interaction, lambda: self._answer(question), answer_payload)
         await self.bot.record_question(interaction.guild_id, "ask", answer)
         if not answer.abstained:
             message = await _original_message(interaction)
@@ -60,6 +60,11 @@ class Ask(commands.Cog):
                     answer.intent,
                     answer.matches[0].id if answer.matches else None,
                 )
+
+    def _answer(self, text: str) -> Answer:
+        engine = self.bot.engine  # one catalog for the whole answer, even if a reload swaps it meanwhile
+        with self.bot.metrics.time_search():
+            return engine.answer(text)
 
     # ------------------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -83,7 +88,7 @@ class Ask(commands.Cog):
         if not text:
             await message.reply("Ask me about a model and your GPU, paste an error, or try /ask.", mention_author=False)
             return
-        answer = await asyncio.to_thread(self.bot.engine.answer, text)
+        answer = await asyncio.to_thread(self._answer, text)
         await self.bot.record_question(message.guild.id, "mention", answer)
         sent = await message.reply(**answer_payload(answer), mention_author=False)
         if not answer.abstained:
@@ -108,7 +113,7 @@ class Ask(commands.Cog):
         if now - last < self.bot.settings.channel_cooldown_s:
             return
         text = f"{thread.name}\n{message.content}".strip()
-        answer = await asyncio.to_thread(self.bot.engine.answer, text)
+        answer = await asyncio.to_thread(self._answer, text)
         threshold = settings.threshold if settings.threshold is not None else self.bot.settings.autoanswer_confidence
         confident = not answer.abstained and answer.confidence >= threshold
         await self.bot.record_question(message.guild.id, "forum", answer, answered=confident)

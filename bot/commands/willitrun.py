@@ -80,7 +80,13 @@ class WillItRun(commands.Cog):
             kv_cache=kv_cache.value if kv_cache else "f16",
         )
         await self.bot.record_command(interaction, "willitrun")
-        await compute_then_send(interaction, lambda: run_estimate(self.bot.kb, query), lambda r: _render(r, query))
+        kb = self.bot.kb
+
+        def work() -> EstimateResult:
+            with self.bot.metrics.time_estimator():
+                return run_estimate(kb, query)
+
+        await compute_then_send(interaction, work, lambda r: _render(r, query))
 
 
 def _render(result: EstimateResult, query: EstimateQuery) -> dict:

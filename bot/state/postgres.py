@@ -1,0 +1,178 @@
+"""PostgreSQL state (asyncpg), for deployments that run several bot processes or shards against one database."""
+
+from __future__ import annotations
+
+import time
+
+from bot.state.repository import GuildSettings, Stats, Verdict
+
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE guild_settings (guild_id BIGINT PRIMARY KEY, threshold DOUBLE PRECISION);
+    CREATE TABLE autoanswer_channels (guild_id BIGINT NOT NULL, channel_id BIGINT NOT NULL, PRIMARY KEY (guild_id, channel_id));
+    CREATE TABLE answered_threads (thread_id BIGINT PRIMARY KEY, guild_id BIGINT NOT NULL, at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE usage (id BIGSERIAL PRIMARY KEY, guild_id BIGINT NOT NULL, kind TEXT NOT NULL, intent TEXT NOT NULL,
+                        answered BOOLEAN NOT NULL, confidence DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX usage_guild ON usage (guild_id);
+    CREATE TABLE unanswered (guild_id BIGINT NOT NULL, question_hash TEXT NOT NULL, intent TEXT NOT NULL,
+                             best_score DOUBLE PRECISION NOT NULL, times INTEGER NOT NULL, last_at DOUBLE PRECISION NOT NULL,
+                             PRIMARY KEY (guild_id, question_hash));
+    CREATE TABLE answers (message_id BIGINT PRIMARY KEY, guild_id BIGINT NOT NULL, channel_id BIGINT NOT NULL,
+                          question_hash TEXT NOT NULL, intent TEXT NOT NULL, top_id TEXT, at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE feedback (message_id BIGINT NOT NULL, user_id BIGINT NOT NULL, verdict TEXT NOT NULL, at DOUBLE PRECISION NOT NULL,
+                           PRIMARY KEY (message_id, user_id));
+    """,
+]
+
+
+class PostgresState:
+    """StateRepository on an asyncpg pool."""
+
+    def __init__(self, dsn: str, min_size: int = 1, max_size: int = 10):
+        self.dsn = dsn
+        self._pool = None
+        self._sizes = (min_size, max_size)
+
+    @property
+    def pool(self):
+        if self._pool is None:
+            raise RuntimeError("state database is not open")
+        return self._pool
+
+    async def open(self) -> None:
+        import asyncpg
+
+        self._pool = await asyncpg.create_pool(self.dsn, min_size=self._sizes[0], max_size=self._sizes[1])
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
+            await conn.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")  # one migrator at a time
+            version = await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations")
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                await conn.execute(script)
+                await conn.execute("INSERT INTO schema_migrations VALUES ($1)", number)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def schema_version(self) -> int:
+        return int(await self.pool.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations"))
+
+    # -------------------------------------------------------------------------------------
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        settings = GuildSettings(guild_id)
+        settings.threshold = await self.pool.fetchval("SELECT threshold FROM guild_settings WHERE guild_id = $1", guild_id)
+        rows = await self.pool.fetch("SELECT channel_id FROM autoanswer_channels WHERE guild_id = $1", guild_id)
+        settings.autoanswer_channels = {r["channel_id"] for r in rows}
+        return settings
+
+    async def set_autoanswer(self, guild_id: int, channel_id: int, enabled: bool) -> None:
+        if enabled:
+            await self.pool.execute("INSERT INTO autoanswer_channels VALUES ($1, $2) ON CONFLICT DO NOTHING", guild_id, channel_id)
+        else:
+            await self.pool.execute("DELETE FROM autoanswer_channels WHERE guild_id = $1 AND channel_id = $2", guild_id, channel_id)
+
+    async def set_threshold(self, guild_id: int, threshold: float | None) -> None:
+        await self.pool.execute(
+            "INSERT INTO guild_settings VALUES ($1, $2) ON CONFLICT (guild_id) DO UPDATE SET threshold = excluded.threshold",
+            guild_id,
+            threshold,
+        )
+
+    async def claim_thread(self, thread_id: int, guild_id: int) -> bool:
+        status = await self.pool.execute(
+            "INSERT INTO answered_threads VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", thread_id, guild_id, time.time()
+        )
+        return status.endswith(" 1")
+
+    async def record_usage(self, guild_id: int | None, kind: str, intent: str, answered: bool, confidence: float) -> None:
+        await self.pool.execute(
+            "INSERT INTO usage (guild_id, kind, intent, answered, confidence, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            guild_id or 0,
+            kind,
+            intent,
+            answered,
+            float(confidence),
+            time.time(),
+        )
+
+    async def record_unanswered(self, guild_id: int | None, question_hash: str, intent: str, best_score: float) -> None:
+        await self.pool.execute(
+            "INSERT INTO unanswered VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (guild_id, question_hash) DO UPDATE SET "
+            "times = unanswered.times + 1, last_at = excluded.last_at, best_score = greatest(unanswered.best_score, excluded.best_score)",
+            guild_id or 0,
+            question_hash,
+            intent,
+            float(best_score),
+            time.time(),
+        )
+
+    async def record_answer(
+        self, message_id: int, guild_id: int | None, channel_id: int, question_hash: str, intent: str, top_id: str | None
+    ) -> None:
+        await self.pool.execute(
+            "INSERT INTO answers VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO UPDATE SET "
+            "question_hash = excluded.question_hash, intent = excluded.intent, top_id = excluded.top_id",
+            message_id,
+            guild_id or 0,
+            channel_id,
+            question_hash,
+            intent,
+            top_id,
+            time.time(),
+        )
+
+    async def record_feedback(self, message_id: int, user_id: int, verdict: Verdict) -> bool:
+        async with self.pool.acquire() as conn, conn.transaction():
+            if await conn.fetchval("SELECT 1 FROM answers WHERE message_id = $1", message_id) is None:
+                return False
+            await conn.execute(
+                "INSERT INTO feedback VALUES ($1, $2, $3, $4) ON CONFLICT (message_id, user_id) DO UPDATE SET "
+                "verdict = excluded.verdict, at = excluded.at",
+                message_id,
+                user_id,
+                verdict,
+                time.time(),
+            )
+        return True
+
+    async def feedback_for(self, message_id: int) -> dict[str, int]:
+        rows = await self.pool.fetch("SELECT verdict, count(*) AS n FROM feedback WHERE message_id = $1 GROUP BY verdict", message_id)
+        counts = {r["verdict"]: r["n"] for r in rows}
+        return {"solved": counts.get("solved", 0), "not_helpful": counts.get("not_helpful", 0)}
+
+    async def stats(self, guild_id: int, limit: int = 5) -> Stats:
+        one = self.pool.fetchval
+        commands = await one("SELECT count(*) FROM usage WHERE guild_id = $1 AND kind = 'command'", guild_id)
+        questions = await one("SELECT count(*) FROM usage WHERE guild_id = $1 AND kind <> 'command'", guild_id)
+        answered = await one("SELECT count(*) FROM usage WHERE guild_id = $1 AND kind <> 'command' AND answered", guild_id)
+        solved = await one(
+            "SELECT count(*) FROM feedback f JOIN answers a USING (message_id) WHERE a.guild_id = $1 AND f.verdict = 'solved'", guild_id
+        )
+        unhelpful = await one(
+            "SELECT count(*) FROM feedback f JOIN answers a USING (message_id) WHERE a.guild_id = $1 AND f.verdict = 'not_helpful'",
+            guild_id,
+        )
+        top = await self.pool.fetch(
+            "SELECT question_hash, intent, times, best_score FROM unanswered WHERE guild_id = $1 "
+            "ORDER BY times DESC, last_at DESC LIMIT $2",
+            guild_id,
+            limit,
+        )
+        down = await self.pool.fetch(
+            "SELECT a.question_hash, a.intent, count(*) AS n FROM feedback f JOIN answers a USING (message_id) "
+            "WHERE a.guild_id = $1 AND f.verdict = 'not_helpful' GROUP BY a.question_hash, a.intent ORDER BY n DESC LIMIT $2",
+            guild_id,
+            limit,
+        )
+        return Stats(
+            int(commands),
+            int(questions),
+            int(answered),
+            int(questions) - int(answered),
+            int(solved),
+            int(unhelpful),
+            [(r["question_hash"], r["intent"], r["times"], r["best_score"]) for r in top],
+            [(r["question_hash"], r["intent"], r["n"]) for r in down],
+        )
