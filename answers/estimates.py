@@ -4,6 +4,8 @@ produce the stable JSON contract shared by `runlocalai estimate`, `ask` and the 
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,7 +231,31 @@ def find_measurements(kb: KnowledgeBase, model_id: str, hardware_ids: list[str],
 # ------------------------------------------------------------------------------------------------
 # Run
 # ------------------------------------------------------------------------------------------------
+_CACHE_SIZE = 1024
+_cache: OrderedDict[tuple, EstimateResult] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
+    """Estimate with advice and evidence. Results are cached per catalog version and query (popular questions
+    repeat; an estimate with its advice takes tens of milliseconds)."""
+    if isinstance(q.model_config, dict) or q.model_config is not None:
+        return _run_estimate(kb, q)
+    key = (kb.catalog.fingerprint, id(kb), repr(q))
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    result = _run_estimate(kb, q)
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     if (q.model is None) == (q.model_config is None):
         raise InputError("Name a model (--model) or give a config.json (--model-config), not both or neither.")
     if q.model_config is not None:

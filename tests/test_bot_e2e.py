@@ -216,3 +216,43 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         assert "✅ 2 solved" in feedback
     finally:
         await stop_bot(proc)
+
+
+async def test_operations_health_metrics_reload_and_graceful_stop(fake: FakeDiscord, tmp_path: Path, catalog_db: Path):
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = await start_bot(fake, tmp_path, catalog_db, RUNLOCALAI_HTTP_PORT=str(port))
+    try:
+        await fake.wait_connected(timeout=60)
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                async with session.get(f"http://127.0.0.1:{port}/health") as resp:
+                    health = await resp.json()
+                if health["ready"]:
+                    break
+                await asyncio.sleep(0.1)
+            assert health["status"] == "ok" and health["guilds"] == 1 and health["catalog"]
+            ids = {c["name"]: c["id"] for c in fake.commands["global"]}
+            payload = interaction_payload("glossary", [command_option("term", "gqa")], command_id=ids["glossary"])
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"), timeout=30)
+            await asyncio.sleep(0.3)
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as resp:
+                metrics = await resp.text()
+            assert 'runlocalai_command_seconds_count{command="glossary"} 1.0' in metrics
+            assert "runlocalai_answers_total" in metrics and "runlocalai_estimator_seconds" in metrics
+        proc.send_signal(signal.SIGHUP)  # hot reload of the catalog
+        await asyncio.sleep(3.0)
+        payload = interaction_payload("glossary", [command_option("term", "kv cache")], command_id=ids["glossary"])
+        await fake.dispatch("INTERACTION_CREATE", payload)
+        await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"), timeout=30)
+    finally:
+        log = await stop_bot(proc)
+    assert proc.returncode == 0, log[-2000:]
+    assert "catalog reloaded" in log and "shutting down (signal received)" in log and "stopped" in log
+    assert "fake-token-e2e" not in log
