@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import discord
 from discord import app_commands
 
 from answers.knowledge_base import KnowledgeBase
@@ -70,3 +71,30 @@ def suggest(kb: KnowledgeBase, kind: str, current: str, limit: int = MAX_CHOICES
         for hit in kb.names.lookup(current, kind, limit=limit):
             seen.setdefault(hit.id, hit.title)
     return [_choice(title, entry_id) for entry_id, title in list(seen.items())[:limit]]
+
+
+def _kb(interaction: discord.Interaction) -> KnowledgeBase:
+    return interaction.client.kb  # type: ignore[attr-defined]
+
+
+async def model_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return suggest(_kb(interaction), "model", current)
+
+
+async def hardware_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return suggest(_kb(interaction), "hardware", current)
+
+
+async def glossary_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return suggest(_kb(interaction), "glossary", current)
+
+
+async def tool_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    return suggest(_kb(interaction), "tool", current)
+
+
+async def model_or_hardware_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    kb = _kb(interaction)
+    out = [app_commands.Choice(name=c.name, value=f"model:{c.value}"[:100]) for c in suggest(kb, "model", current, limit=12)]
+    out += [app_commands.Choice(name=c.name, value=f"hardware:{c.value}"[:100]) for c in suggest(kb, "hardware", current, limit=12)]
+    return out[:25]

@@ -435,20 +435,8 @@ def command_option(name: str, value: Any, option_type: int = 3, focused: bool = 
     return option
 
 
-def interaction_payload(
-    name: str,
-    options: list[dict[str, Any]],
-    *,
-    kind: int = 2,
-    command_id: str | None = None,
-    permissions: str = ADMIN_PERMISSIONS,
-    user_id: str = USER_ID,
-    subcommand: str | None = None,
-    channel_id: str = TEXT_CHANNEL_ID,
-) -> dict[str, Any]:
-    """An APPLICATION_COMMAND (type 2) or AUTOCOMPLETE (type 4) interaction as Discord delivers it."""
-    if subcommand:
-        options = [{"name": subcommand, "type": 1, "options": options}]
+def _envelope(kind: int, channel_id: str, user_id: str, permissions: str) -> dict[str, Any]:
+    """Fields every interaction carries, as Discord sends them."""
     return {
         "id": snowflake(),
         "application_id": APP_ID,
@@ -475,8 +463,26 @@ def interaction_payload(
         "attachment_size_limit": 10485760,
         "authorizing_integration_owners": {"0": GUILD_ID},
         "context": 0,
-        "data": {"id": command_id or snowflake(), "name": name, "type": 1, "options": options, "guild_id": GUILD_ID},
     }
+
+
+def interaction_payload(
+    name: str,
+    options: list[dict[str, Any]],
+    *,
+    kind: int = 2,
+    command_id: str | None = None,
+    permissions: str = ADMIN_PERMISSIONS,
+    user_id: str = USER_ID,
+    subcommand: str | None = None,
+    channel_id: str = TEXT_CHANNEL_ID,
+) -> dict[str, Any]:
+    """An APPLICATION_COMMAND (type 2) or AUTOCOMPLETE (type 4) interaction as Discord delivers it."""
+    if subcommand:
+        options = [{"name": subcommand, "type": 1, "options": options}]
+    payload = _envelope(kind, channel_id, user_id, permissions)
+    payload["data"] = {"id": command_id or snowflake(), "name": name, "type": 1, "options": options, "guild_id": GUILD_ID}
+    return payload
 
 
 def component_payload(
@@ -488,38 +494,13 @@ def component_payload(
     user_id: str = USER_ID,
     channel_id: str = TEXT_CHANNEL_ID,
 ) -> dict[str, Any]:
+    """A MESSAGE_COMPONENT (type 3) interaction: a button click or a menu choice on ``message``."""
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
     if values is not None:
         data["values"] = values
-    return {
-        "id": snowflake(),
-        "application_id": APP_ID,
-        "type": 3,
-        "token": f"tok-{snowflake()}",
-        "version": 1,
-        "guild_id": GUILD_ID,
-        "channel_id": channel_id,
-        "member": member(user_id),
-        "message": message,
-        "locale": "en-US",
-        "guild_locale": "en-US",
-        "app_permissions": "2248473465835073",
-        "entitlements": [],
-        "attachment_size_limit": 10485760,
-        "data": data,
-        "authorizing_integration_owners": {"0": GUILD_ID},
-        "context": 0,
-        "channel": {
-            "id": channel_id,
-            "type": 0,
-            "guild_id": GUILD_ID,
-            "name": "general",
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-        },
-    }
+    payload = _envelope(3, channel_id, user_id, "0")
+    payload.update({"message": message, "data": data})
+    return payload
 
 
 def message_payload(

@@ -28,18 +28,7 @@ LLAMA3_8B = ModelArch(
     tied_embeddings=False,
     max_context=131072,
 )
-MISTRAL_7B = ModelArch(
-    model_type="mistral",
-    layers=32,
-    hidden=4096,
-    intermediate=14336,
-    heads=32,
-    kv_heads=8,
-    head_dim=128,
-    vocab=32000,
-    tied_embeddings=False,
-    max_context=32768,
-)
+MISTRAL_7B = LLAMA3_8B.model_copy(update={"model_type": "mistral", "vocab": 32000, "max_context": 32768})
 
 
 def test_kv_cache_llama3_8b_8192_f16_is_1_07_gb():

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.autocomplete import suggest
+from bot.autocomplete import glossary_autocomplete, hardware_autocomplete, model_autocomplete, tool_autocomplete
 from bot.cooldowns import per_user_cooldown
 from bot.respond import send
 from bot.views import card_payload, choices_view
@@ -48,36 +48,24 @@ class Cards(commands.Cog):
                 return
         await send(interaction, **card_payload(self.bot, entry))
 
-    async def glossary_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "glossary", current)
-
-    async def model_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "model", current)
-
-    async def gpu_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "hardware", current)
-
-    async def tool_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "tool", current)
-
     @app_commands.command(name="glossary", description="What a term means, with a real example")
     @app_commands.describe(term="e.g. KV cache, GQA, Q4_K_M, flash attention")
-    @app_commands.autocomplete(term=glossary_ac)
+    @app_commands.autocomplete(term=glossary_autocomplete)
     async def glossary(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100]) -> None:
         await self._show(interaction, "glossary", term)
 
     @app_commands.command(name="model", description="A model card: size, architecture, context, file sizes")
-    @app_commands.autocomplete(name=model_ac)
+    @app_commands.autocomplete(name=model_autocomplete)
     async def model(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         await self._show(interaction, "model", name)
 
     @app_commands.command(name="gpu", description="A GPU or machine: memory, bandwidth, compute, backends, price")
-    @app_commands.autocomplete(name=gpu_ac)
+    @app_commands.autocomplete(name=hardware_autocomplete)
     async def gpu(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         await self._show(interaction, "hardware", name)
 
     @app_commands.command(name="tool", description="A runtime or tool: what it is, install and run commands, limits")
-    @app_commands.autocomplete(name=tool_ac)
+    @app_commands.autocomplete(name=tool_autocomplete)
     async def tool(self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]) -> None:
         await self._show(interaction, "tool", name)
 

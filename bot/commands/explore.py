@@ -12,7 +12,7 @@ from answers.advisors import USES, AdvisorError, AdvisorResult, choose_gpu, comp
 from answers.entities import Entities
 from answers.estimates import InputError, resolve_hardware, resolve_model
 from bot import render
-from bot.autocomplete import suggest
+from bot.autocomplete import hardware_autocomplete, model_autocomplete, model_or_hardware_autocomplete
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
 
@@ -45,23 +45,10 @@ class Explore(commands.Cog):
     def __init__(self, bot: RunLocalAIBot):
         self.bot = bot
 
-    async def model_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "model", current)
-
-    async def hardware_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "hardware", current)
-
-    async def either_ac(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        models = suggest(self.bot.kb, "model", current, limit=12)
-        hardware = suggest(self.bot.kb, "hardware", current, limit=12)
-        out = [app_commands.Choice(name=c.name, value=f"model:{c.value}"[:100]) for c in models]
-        out += [app_commands.Choice(name=c.name, value=f"hardware:{c.value}"[:100]) for c in hardware]
-        return out[:25]
-
     @app_commands.command(name="whatcanirun", description="The best models that fit your hardware, grouped by how well they run")
     @app_commands.describe(hardware="GPU or machine", context="Context in tokens (default 8192)", use="What you want the model for")
     @app_commands.choices(use=USE_CHOICES)
-    @app_commands.autocomplete(hardware=hardware_ac)
+    @app_commands.autocomplete(hardware=hardware_autocomplete)
     @per_user_cooldown
     async def whatcanirun(
         self,
@@ -82,7 +69,7 @@ class Explore(commands.Cog):
     @app_commands.describe(
         budget="Maximum price in USD", model="Target model (default Llama 3.1 8B)", context="Context in tokens", used="Rank by used prices"
     )
-    @app_commands.autocomplete(model=model_ac)
+    @app_commands.autocomplete(model=model_autocomplete)
     @per_user_cooldown
     async def choosegpu(
         self,
@@ -100,7 +87,7 @@ class Explore(commands.Cog):
 
     @app_commands.command(name="compare", description="Two models or two GPUs side by side, with when to choose which")
     @app_commands.describe(a="First model or GPU", b="Second model or GPU")
-    @app_commands.autocomplete(a=either_ac, b=either_ac)
+    @app_commands.autocomplete(a=model_or_hardware_autocomplete, b=model_or_hardware_autocomplete)
     @per_user_cooldown
     async def compare(
         self, interaction: discord.Interaction, a: app_commands.Range[str, 1, 100], b: app_commands.Range[str, 1, 100]
@@ -138,7 +125,7 @@ class Explore(commands.Cog):
         electricity_price="Price per kWh (default 0.15)",
         api_price="Cloud price per 1M tokens (default by model size)",
     )
-    @app_commands.autocomplete(hardware=hardware_ac, model=model_ac)
+    @app_commands.autocomplete(hardware=hardware_autocomplete, model=model_autocomplete)
     @per_user_cooldown
     async def costvscloud(
         self,

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from bot import render
-from bot.autocomplete import suggest
+from bot.autocomplete import hardware_autocomplete, model_autocomplete
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
 from bot.views import estimate_view
@@ -39,12 +39,6 @@ DEFAULT_CONTEXT = 8192
 class WillItRun(commands.Cog):
     def __init__(self, bot: RunLocalAIBot):
         self.bot = bot
-
-    async def model_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "model", current)
-
-    async def hardware_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return suggest(self.bot.kb, "hardware", current)
 
     @app_commands.command(name="willitrun", description="Will a model run on your hardware, and how fast?")
     @app_commands.describe(
