@@ -1,0 +1,53 @@
+"""Held-out questions: written after the engine was tuned on tests/golden_questions.py and never used to tune it.
+bench/answer_accuracy.py reports accuracy on both sets; the held-out figure is the honest one."""
+
+W = "will_it_run"
+
+HELDOUT: list[tuple[str, dict]] = [
+    ("would a 4080 super handle gemma 2 27b?", {"intent": W, "model": "gemma-2-27b-it", "hardware": ["rtx-4080-super"]}),
+    ("got a 3080 12gb, is qwen2.5 14b doable", {"intent": W, "model": "qwen2.5-14b-instruct", "hardware": ["rtx-3080-12gb"]}),
+    ("phi 3.5 mini on an rtx 2060", {"intent": W, "model": "phi-3.5-mini-instruct"}),
+    ("llama 3.1 405b on 8x a100 80gb", {"intent": W, "model": "llama-3.1-405b-instruct"}),
+    ("mac mini m4 pro 64gb for qwen3 32b?", {"intent": W, "model": "qwen3-32b"}),
+    (
+        "rx 6800 xt mistral nemo 12b q5_k_m",
+        {"intent": W, "model": "mistral-nemo-instruct-2407", "hardware": ["rx-6800-xt"], "quant": "Q5_K_M"},
+    ),
+    ("can a tesla t4 run llama 3.2 3b fp16", {"intent": W, "model": "llama-3.2-3b-instruct", "hardware": ["tesla-t4"], "quant": "F16"}),
+    ("deepseek coder v2 lite on 4070 ti", {"intent": W, "model": "deepseek-coder-v2-lite-instruct", "hardware": ["rtx-4070-ti"]}),
+    ("is 24gb enough for command r 35b", {"intent": W, "model": "command-r-08-2024"}),
+    ("three 3060s for llama 3.3 70b q3?", {"intent": W, "model": "llama-3.3-70b-instruct", "quant": "Q3_K_M"}),
+    ("granite 3.3 2b on jetson orin nx 16gb", {"intent": W, "model": "granite-3.3-2b-instruct"}),
+    ("qwen2.5 vl 7b on a 4060 8gb?", {"intent": W, "model": "qwen2.5-vl-7b-instruct"}),
+    ("[llama.cpp] CUDA error: out of memory\ncurrent device: 0, in function ggml_cuda_pool_malloc", {"intent": "error"}),
+    ("Error: pull model manifest: file does not exist", {"intent": "error", "top": "error:ollama-pull-manifest-not-found"}),
+    (
+        "ImportError: libcudnn.so.9: cannot open shared object file: No such file or directory",
+        {"intent": "error", "top": "error:cudnn-cublas-library-not-found"},
+    ),
+    ("llama-server: error while loading shared libraries: libsycl.so.8", {"intent": "error"}),
+    ("Error: could not connect to ollama app, is it running?", {"intent": "error"}),
+    ("ollama keeps saying my model doesn't support tools", {"intent": ("error", "glossary")}),
+    ("what is top-p", {"intent": "glossary", "top": "glossary:top-p"}),
+    ("what's a draft model", {"intent": "glossary", "top": "glossary:speculative-decoding"}),
+    ("explain kv cache quantization", {"intent": "glossary", "top": "glossary:kv-cache-quantization"}),
+    ("what does n_gpu_layers do", {"intent": "glossary", "top": "glossary:layer-offloading"}),
+    ("what is mxfp4", {"intent": "glossary", "top": "glossary:mxfp4"}),
+    ("what is pagedattention", {"intent": "glossary", "top": "glossary:pagedattention"}),
+    ("what is a modelfile", {"intent": "glossary", "top": "glossary:modelfile"}),
+    ("how big is qwen3 235b", {"intent": "model", "top": "model:qwen3-235b-a22b"}),
+    ("starcoder2 7b", {"intent": "model", "top": "model:starcoder2-7b"}),
+    ("rtx 5080 vram", {"intent": "hardware", "top": "hardware:rtx-5080"}),
+    ("how fast is the m3 ultra memory", {"intent": "hardware"}),
+    ("install sglang", {"intent": "tool", "top": "tool:sglang"}),
+    ("how do i set up llama-swap", {"intent": "tool", "top": "tool:llama-swap"}),
+    ("5090 vs rtx pro 6000 for 70b", {"intent": "compare"}),
+    ("deepseek r1 distill 14b vs qwen3 14b", {"intent": "compare"}),
+    ("cheapest gpu that runs gpt-oss 20b", {"intent": "choose_gpu", "model": "gpt-oss-20b"}),
+    ("power cost of a 3090 running llama 8b all day", {"intent": "cost"}),
+    ("lmao same", {"intent": "none"}),
+    ("gg wp", {"intent": "none"}),
+    ("does anyone know a good keyboard for programming", {"intent": "none"}),
+    ("welcome to the server!", {"intent": "none"}),
+    ("what's your favourite movie", {"intent": "none"}),
+]
