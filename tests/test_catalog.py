@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -74,16 +73,13 @@ def test_validator_reports_every_problem_with_file_and_field(broken_catalog: Pat
         load_valid_catalog(broken_catalog)
 
 
-async def test_sqlite_round_trip_and_fast_load(tmp_path: Path):
+async def test_sqlite_round_trip(tmp_path: Path):
     catalog = load_valid_catalog()
     path = build_database(catalog, tmp_path / "c.sqlite")
-    started = time.perf_counter()
     loaded = await load_catalog_db(path)
-    elapsed = time.perf_counter() - started
     assert loaded.counts() == catalog.counts()
     assert loaded.model("llama-3.1-8b-instruct") == catalog.model("llama-3.1-8b-instruct")
     assert loaded.benchmarks[0] == catalog.benchmarks[0]
-    assert elapsed < 2.0  # the bench reports the real figure; this only guards against a pathological slowdown
 
 
 async def test_full_text_search_ranks_by_bm25(catalog_db: Path):
