@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ class InputError(ValueError):
 class EstimateQuery:
     model: str | None = None
     model_config: Path | dict[str, Any] | None = None
+    gguf_path: Path | None = None
     hardware: list[str] = field(default_factory=list)
     gpus: int | None = None
     vram_gb: float | None = None
@@ -113,6 +114,19 @@ def _model_from_config(source: Path | dict[str, Any]) -> ModelSpec:
         raise InputError(f"{source} does not look like a Hugging Face config.json (missing or invalid: {exc}).") from exc
     name = str(config.get("_name_or_path") or config.get("model_type") or label)
     return ModelSpec(id=f"config:{name}", name=name, arch=arch, params_b=None)
+
+
+def _model_from_gguf(path: Path) -> tuple[ModelSpec, str]:
+    from estimator.gguf_file import GGUFReadError, read_gguf
+
+    try:
+        model = read_gguf(path)
+    except GGUFReadError as exc:
+        raise InputError(str(exc)) from exc
+    spec = ModelSpec(
+        id=f"gguf:{Path(path).name}", name=model.name, arch=model.arch, params_b=model.weights.params / 1e9, weights=model.weights
+    )
+    return spec, model.quant_label
 
 
 def _custom_device(q: EstimateQuery) -> Device:
@@ -239,7 +253,7 @@ _cache_lock = threading.Lock()
 def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     """Estimate with advice and evidence. Results are cached per catalog version and query (popular questions
     repeat; an estimate with its advice takes tens of milliseconds)."""
-    if isinstance(q.model_config, dict) or q.model_config is not None:
+    if q.model_config is not None or q.gguf_path is not None:
         return _run_estimate(kb, q)
     key = (kb.catalog.fingerprint, id(kb), repr(q))
     with _cache_lock:
@@ -256,9 +270,14 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
 
 
 def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
-    if (q.model is None) == (q.model_config is None):
-        raise InputError("Name a model (--model) or give a config.json (--model-config), not both or neither.")
-    if q.model_config is not None:
+    if sum(x is not None for x in (q.model, q.model_config, q.gguf_path)) != 1:
+        raise InputError("Name a model (--model), or give a config.json (--model-config) or a GGUF file (--gguf): exactly one.")
+    if q.gguf_path is not None:
+        spec, file_quant = _model_from_gguf(q.gguf_path)
+        if q.quant is None:
+            q = replace(q, quant=file_quant)
+        model_ref = {"id": spec.id, "name": spec.name}
+    elif q.model_config is not None:
         spec = _model_from_config(q.model_config)
         model_ref = {"id": spec.id, "name": spec.name}
     else:
@@ -290,11 +309,11 @@ def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     except EstimateInputError as exc:
         raise InputError(str(exc)) from exc
     evidence, measured = "estimated", []
-    if not model_ref["id"].startswith("config:") and get_runtime(q.runtime).id in LLAMA_CPP_FAMILY:
+    if ":" not in model_ref["id"] and get_runtime(q.runtime).id in LLAMA_CPP_FAMILY:
         ids = [h["id"] for h in hardware_refs if h["id"] != "custom"]
         evidence, measured = find_measurements(kb, model_ref["id"], ids, est.quant.name, len(system.gpus) or 1)
     advice = advise(est)
-    if est.fit not in {"runs_well", "tight"} and system.gpus and not model_ref["id"].startswith("config:"):
+    if est.fit not in {"runs_well", "tight"} and system.gpus and ":" not in model_ref["id"]:
         smaller = smaller_sibling(kb, model_ref["id"], request)
         if smaller:
             advice.suggestions.append(smaller)

@@ -35,14 +35,15 @@ class EstimateInputError(ValueError):
 
 
 class ModelSpec(BaseModel):
-    """The model to estimate: catalog entry or a config.json."""
+    """The model to estimate: catalog entry, a config.json, or a GGUF file (then ``weights`` are its exact tensors)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     id: str
     name: str
     arch: ModelArch
     params_b: float | None = None
+    weights: WeightsBreakdown | None = None
 
 
 class EstimateRequest(BaseModel):
@@ -261,7 +262,7 @@ def estimate(req: EstimateRequest) -> Estimate:
     """Memory, fit and speed for one model x quant x context x runtime x hardware."""
     quant, runtime, context, flash = _validate(req)
     arch = req.model.arch
-    w = compute_weights(arch, quant, req.model.params_b)
+    w = req.model.weights if req.model.weights is not None else compute_weights(arch, quant, req.model.params_b)
     kv_layers = kv_cache_layer_bytes(arch, context, req.kv_cache, req.ubatch)
     problem = _format_supported(quant, runtime) or _backend_supported(req.system, runtime)
     if runtime.tensor_parallel and len(req.system.gpus) > 1 and not problem:

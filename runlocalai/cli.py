@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     src = est.add_mutually_exclusive_group(required=True)
     src.add_argument("--model", help="catalog model name or id (fuzzy)")
     src.add_argument("--model-config", type=Path, help="a Hugging Face config.json")
+    src.add_argument("--gguf", type=Path, help="a local GGUF file (reads its header; needs the [gguf] extra)")
     est.add_argument("--hardware", action="append", default=[], help="GPU / Mac / platform name or id (repeat for several)")
     est.add_argument("--gpus", type=_positive_int, help="N identical GPUs of the one --hardware")
     est.add_argument("--vram-gb", type=_number, help="custom GPU memory as marketed (24 = a 24 GiB card)")
@@ -118,6 +119,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     query = EstimateQuery(
         model=args.model,
         model_config=args.model_config,
+        gguf_path=args.gguf,
         hardware=args.hardware,
         gpus=args.gpus,
         vram_gb=args.vram_gb,
