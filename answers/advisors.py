@@ -73,8 +73,6 @@ def what_can_i_run(
     kb: KnowledgeBase, hardware_id: str, context: int = 8192, use: str = "any", per_tier: int = 8, system=None
 ) -> AdvisorResult:
     """The most capable catalog models that run on this hardware, grouped by verdict tier."""
-    from answers.catalog_grid import grid_for
-
     hw = kb.catalog.hardware_by_id(hardware_id)
     if hw is None and system is None:
         raise AdvisorError(f"Unknown hardware {hardware_id!r}.")
@@ -82,7 +80,7 @@ def what_can_i_run(
         raise AdvisorError(f"Unknown use {use!r}: choose one of {', '.join(USES)}.")
     if not 256 <= context <= 1_048_576:
         raise AdvisorError("Context must be between 256 and 1,048,576 tokens.")
-    options = grid_for(kb).models_on(system or system_from_hardware([hw]), hardware_id, context)
+    options = kb.grid.models_on(system or system_from_hardware([hw]), hardware_id, context)
     keep = USES[use]
     tiers: dict[str, list] = {}
     for option in options:
@@ -114,8 +112,6 @@ def choose_gpu(
     kb: KnowledgeBase, model_id: str | None, context: int = 8192, budget: float | None = None, used: bool = False, limit: int = 8
 ) -> AdvisorResult:
     """GPUs (and unified machines) ranked by value for running ``model_id`` at ``context``."""
-    from answers.catalog_grid import grid_for
-
     model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
     if model is None:
         raise AdvisorError(f"Unknown model {model_id!r}.")
@@ -124,7 +120,7 @@ def choose_gpu(
     if not 256 <= context <= 1_048_576:
         raise AdvisorError("Context must be between 256 and 1,048,576 tokens.")
     rows = []
-    for option in grid_for(kb).hardware_for(model.id, context):
+    for option in kb.grid.hardware_for(model.id, context):
         hw = kb.catalog.hardware_by_id(option.hardware_id)
         if hw is None or hw.device == "cpu":
             continue

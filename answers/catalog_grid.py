@@ -100,13 +100,3 @@ class CatalogGrid:
                 )
             )
         return options
-
-
-_GRIDS: dict[int, CatalogGrid] = {}
-
-
-def grid_for(kb: KnowledgeBase) -> CatalogGrid:
-    key = id(kb)
-    if key not in _GRIDS:
-        _GRIDS[key] = CatalogGrid(kb)
-    return _GRIDS[key]

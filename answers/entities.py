@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from estimator.quants import UnknownQuantError, parse_quant
-from knowledge.names import compact, normalize
+from knowledge.names import compact
 from knowledge.search import Hit, NameIndex
 
 MAX_SPAN = 6
@@ -201,7 +201,7 @@ class EntityExtractor:
                 for kind in ("model", "hardware"):
                     hits = self.names.fuzzy(" ".join(words), kind, limit=3)
                     if hits and hits[0].score >= FUZZY_ENTITY_THRESHOLD:
-                        hit = _prefer_recent(self.names, hits)
+                        hit = hits[0]  # NameIndex.fuzzy already broke near-ties (newest of the family)
                         if (
                             best is None
                             or hit.score > best.hit.score
@@ -243,13 +243,3 @@ class EntityExtractor:
         if end < len(tokens):
             return _parse_count(tokens[end]) if tokens[end].startswith("x") else None
         return None
-
-
-def _prefer_recent(names: NameIndex, hits: list[Hit]) -> Hit:
-    """Among near-equal fuzzy hits, keep the best; ties are broken later by the engine's catalog view."""
-    top = hits[0]
-    return top
-
-
-def normalize_text(text: str) -> str:
-    return normalize(text)

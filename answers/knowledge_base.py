@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledge.catalog import Catalog
 from knowledge.search import NameIndex
-from knowledge.store import ensure_database, load_catalog_db, load_catalog_sync
+from knowledge.store import ensure_database, load_catalog_db
+
+if TYPE_CHECKING:
+    from answers.catalog_grid import CatalogGrid
 
 
 @dataclass
@@ -16,6 +21,13 @@ class KnowledgeBase:
     names: NameIndex
     db_path: Path | None = None
 
+    @cached_property
+    def grid(self) -> CatalogGrid:
+        """Catalog-wide grid, built on first use and dropped with this catalog (a reload gets a fresh one)."""
+        from answers.catalog_grid import CatalogGrid
+
+        return CatalogGrid(self)
+
     @classmethod
     def from_catalog(cls, catalog: Catalog, db_path: Path | None = None) -> KnowledgeBase:
         return cls(catalog, NameIndex(catalog), db_path)
@@ -23,8 +35,10 @@ class KnowledgeBase:
     @classmethod
     def load(cls, db_path: Path | None = None) -> KnowledgeBase:
         """Synchronous load for the command line (builds the database if needed)."""
+        import asyncio
+
         path = ensure_database(db_path)
-        return cls.from_catalog(load_catalog_sync(path), path)
+        return cls.from_catalog(asyncio.run(load_catalog_db(path)), path)
 
     @classmethod
     async def load_async(cls, db_path: Path | None = None) -> KnowledgeBase:

@@ -514,7 +514,7 @@ def _speeds(req: EstimateRequest, runtime: Runtime, w: WeightsBreakdown, p: _Pla
                 traffic * int((cpu_mask & attn_layers).sum()),
             )
         )
-    decode_s = decode_seconds(loads, n)
+    decode_s = decode_seconds(loads)
     assist = loads[0] if system.gpus and loads and loads[0].backend != "cpu" else None
     prefill_s = prefill_seconds(loads, max(1, req.prompt_tokens), w.type_bytes, gpu_assist=assist)
     factor = runtime.speed_factor
@@ -561,7 +561,7 @@ def _estimate_tensor_parallel(req, quant, runtime, context, flash, w, kv_layers)
         attention_traffic_per_layer(arch, max(1, req.prompt_tokens), flash) * int(attention_layer_mask(arch).sum()) / count,
     )
     comm = 2 * n * TP_ALLREDUCE_S  # two all-reduces per layer per token
-    est.decode_tps = runtime.speed_factor / (decode_seconds([load], n) + comm)
+    est.decode_tps = runtime.speed_factor / (decode_seconds([load]) + comm)
     prompt = max(1, req.prompt_tokens)
     est.prefill_tps = runtime.speed_factor * prompt / (prefill_seconds([load], prompt, w.type_bytes) + comm)
     lo, hi = speed_band(est.decode_tps, "decode")

@@ -46,7 +46,7 @@ def quant_cost(constants: SpeedConstants, type_name: str) -> float:
     return constants.decode_quant_cost.get(type_name, 1.0)
 
 
-def decode_seconds(loads: list[DeviceLoad], total_layers: int, constants: SpeedConstants = CONSTANTS) -> float:
+def decode_seconds(loads: list[DeviceLoad], constants: SpeedConstants = CONSTANTS) -> float:
     """Seconds per generated token across a layer split (devices work one after another)."""
     seconds = 0.0
     for load in loads:
@@ -58,8 +58,8 @@ def decode_seconds(loads: list[DeviceLoad], total_layers: int, constants: SpeedC
         seconds += cost / (load.bandwidth_gbs * 1e9 * eff)
         tau = constants.decode_layer_us.get(load.backend, constants.decode_layer_us_default)
         seconds += load.layers * tau * 1e-6
-    hops = max(0, len(loads) - 1)
-    return seconds + hops * constants.split_hop_ms * 1e-3 if total_layers else seconds
+    hops = max(0, len(loads) - 1)  # each hand-over between devices costs a sync
+    return seconds + hops * constants.split_hop_ms * 1e-3
 
 
 def prefill_seconds(

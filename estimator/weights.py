@@ -10,6 +10,7 @@ import numpy as np
 
 from estimator.architecture import ModelArch
 from estimator.quants import (
+    GGUF_BASE,
     TYPE_BYTES,
     TYPE_INDEX,
     Quant,
@@ -69,19 +70,13 @@ def _tensor_types(quant: Quant, group: TensorGroup, ctx: TensorContext, has_outp
         elif quant.ftype == "MXFP4":
             names = np.full(count, "MXFP4" if group.expert else "Q8_0", dtype=object)
         elif group.role == "other":
-            names = np.full(count, _base_for_other(quant.ftype), dtype=object)
+            names = np.full(count, GGUF_BASE[quant.ftype], dtype=object)
         else:
             names = gguf_layer_types(quant.ftype, group.role, np.arange(count), ctx)
         names = apply_row_fallback(names, group.row)
     else:
         names = np.full(count, non_gguf_types(quant, group.role), dtype=object)
     return np.fromiter((TYPE_INDEX[n] for n in names), dtype=np.int64, count=count)
-
-
-def _base_for_other(ftype: str) -> str:
-    from estimator.quants import GGUF_BASE
-
-    return GGUF_BASE[ftype]
 
 
 def _type_bytes_table(quant: Quant) -> np.ndarray:

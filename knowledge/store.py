@@ -6,7 +6,6 @@ temporary file and swapped in atomically, so a reader never sees half a build.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sqlite3
@@ -152,11 +151,6 @@ async def load_catalog_db(path: Path) -> Catalog:
         fingerprint=stamp,
     )
     return catalog
-
-
-def load_catalog_sync(path: Path | None = None) -> Catalog:
-    """Build if needed, then load (for the command line)."""
-    return asyncio.run(load_catalog_db(ensure_database(path)))
 
 
 async def fts_search(path: Path, query: str, limit: int = 10) -> list[tuple[str, str, float]]:

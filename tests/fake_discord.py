@@ -65,6 +65,19 @@ def member(user_id: str = USER_ID, permissions: str = "0", name: str = "tester")
     }
 
 
+def text_channel(channel_id: str) -> dict[str, Any]:
+    return {
+        "id": channel_id,
+        "type": 0,
+        "guild_id": GUILD_ID,
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+    }
+
+
 @dataclass
 class Recorded:
     method: str
@@ -321,16 +334,7 @@ class FakeDiscord:
         if parts[0] == "channels" and parts[-1] == "typing":
             return lambda *_: None
         if parts[0] == "channels" and method == "GET":
-            return lambda *_: {
-                "id": parts[1],
-                "type": 0,
-                "guild_id": GUILD_ID,
-                "name": "general",
-                "position": 0,
-                "permission_overwrites": [],
-                "nsfw": False,
-                "parent_id": None,
-            }
+            return lambda *_: text_channel(parts[1])
         return lambda *_: {}
 
     def _application(self) -> dict[str, Any]:
@@ -445,16 +449,7 @@ def _envelope(kind: int, channel_id: str, user_id: str, permissions: str) -> dic
         "version": 1,
         "guild_id": GUILD_ID,
         "channel_id": channel_id,
-        "channel": {
-            "id": channel_id,
-            "type": 0,
-            "guild_id": GUILD_ID,
-            "name": "general",
-            "position": 0,
-            "permission_overwrites": [],
-            "nsfw": False,
-            "parent_id": None,
-        },
+        "channel": text_channel(channel_id),
         "member": member(user_id, permissions),
         "locale": "en-US",
         "guild_locale": "en-US",

@@ -6,7 +6,7 @@ import discord
 import pytest
 
 from tests.fake_discord import FORUM_CHANNEL_ID, FakeDiscord, command_option, component_payload, interaction_payload
-from tests.test_bot_dispatch import assert_within_discord_limits, run_interaction
+from tests.test_bot_dispatch import assert_within_discord_limits, final_message, run_interaction
 
 ALL_COMMANDS = {
     "willitrun",
@@ -36,13 +36,15 @@ async def invoke(
     kwargs = {"permissions": permissions} if permissions is not None else {}
     payload = interaction_payload(name, options, command_id=registered(fake)[name]["id"], subcommand=subcommand, **kwargs)
     callback = await run_interaction(bot, fake, payload)
-    if callback["type"] == 4:
-        message = callback["data"]
-    else:
-        rec = await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/") and payload["token"] in r.path)
-        message = rec.body
+    message = await final_message(fake, payload, callback)
     assert_within_discord_limits(message)
     return payload, callback, message
+
+
+async def click(bot, fake: FakeDiscord, custom_id: str, stored: dict) -> dict:
+    """Click a button on a stored message; returns the message the user sees."""
+    payload = component_payload(custom_id, stored)
+    return await final_message(fake, payload, await run_interaction(bot, fake, payload))
 
 
 def sent_message(fake: FakeDiscord, callback_payload: dict, content: dict) -> dict:
@@ -180,28 +182,12 @@ async def test_willitrun_buttons_lower_quant_max_context_and_measurements(bot, f
     assert [b["label"] for b in buttons] == ["Lower quant", "Max context", "Measured benchmarks"]
     assert all(len(b["custom_id"]) <= 100 for b in buttons)
     stored = sent_message(fake, payload, message)
-    lower = await run_interaction(bot, fake, component_payload(buttons[0]["custom_id"], stored))
-    lower_msg = lower["data"] if lower["type"] == 4 else None
-    if lower_msg is None:
-        rec = await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/"))
-        lower_msg = rec.body
+    lower_msg = await click(bot, fake, buttons[0]["custom_id"], stored)
     assert "Q4_K_S" in lower_msg["embeds"][0]["footer"]["text"]
-    click = component_payload(buttons[1]["custom_id"], stored)
-    longest = await run_interaction(bot, fake, click)
-    if longest["type"] == 4:
-        longest_msg = longest["data"]
-    else:
-        rec = await fake.wait_for(lambda r: r.method == "POST" and click["token"] in r.path)
-        longest_msg = rec.body
+    longest_msg = await click(bot, fake, buttons[1]["custom_id"], stored)
     footer = longest_msg["embeds"][0]["footer"]["text"]
     assert int(footer.split(" ctx")[0].split("· ")[-1].replace(",", "")) > 8192
-    click = component_payload(buttons[2]["custom_id"], stored)
-    measured = await run_interaction(bot, fake, click)
-    if measured["type"] == 4:
-        measured_msg = measured["data"]
-    else:
-        rec = await fake.wait_for(lambda r: r.method == "POST" and click["token"] in r.path)
-        measured_msg = rec.body
+    measured_msg = await click(bot, fake, buttons[2]["custom_id"], stored)
     assert measured_msg["embeds"][0]["title"].startswith("Measured: Llama 3.1 8B Instruct")
 
 
