@@ -8,7 +8,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # Built from pieces so this file does not match itself.
-OUTSIDE = re.compile("|".join([r"\.\./" + "shared", "/" + "work/", "shared/" + "calibration", "shared/" + "topics", r"\bshared/" + "hooks"]))
+OUTSIDE_PATTERNS = [r"\.\./" + "shared", "/" + "work/", "shared/" + "calibration", "shared/" + "topics", r"\bshared/" + "hooks"]
+OUTSIDE = re.compile("|".join(OUTSIDE_PATTERNS))
 PARENTS = re.compile(r"Path\(__file__\)\.resolve\(\)\.parents\[(\d+)\]")
 
 
