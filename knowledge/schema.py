@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
 
 from estimator.architecture import ModelArch
+from estimator.quants import UnknownQuantError, parse_quant
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
 
@@ -39,6 +40,45 @@ class Entry(BaseModel):
     sources: list[Source] = Field(min_length=1)
 
 
+def _check_quant(value: str | None) -> str | None:
+    """A quant name the estimator parses, spelled as it names it (``BF16``, ``FP8``, ``MXFP4``, ``Q4_K_M``, ``MLX 4bit``)."""
+    if value is None:
+        return None
+    try:
+        parsed = parse_quant(value)
+    except UnknownQuantError as exc:
+        raise ValueError(str(exc)) from None
+    if parsed.name != value:
+        raise ValueError(f"write quant {value!r} as {parsed.name!r}")
+    return value
+
+
+QuantName = Annotated[str, AfterValidator(_check_quant)]
+QualityUse = Literal["coding", "reasoning", "chat", "vision", "math", "long_context", "knowledge"]
+
+
+class QualityScore(BaseModel):
+    """One published quality figure for a use case: kept apart from the fit math, used to rank what fits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    use: QualityUse
+    benchmark: str = Field(min_length=3, description="exactly as published, e.g. 'GPQA Diamond', 'LiveCodeBench v5 (2024.08-2025.02)'")
+    score: float
+    scale: Literal["percent", "elo", "rating"] = Field(description="percent: 0-100; elo: arena rating; rating: Codeforces-style")
+    source: Source = Field(description="official evaluation table or public leaderboard")
+    date: dt.date = Field(description="when the figure was published (leaderboard snapshot or card date)")
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> QualityScore:
+        if self.scale == "percent" and not 0 <= self.score <= 100:
+            raise ValueError(f"percent score {self.score} outside 0-100")
+        if self.scale in {"elo", "rating"} and not 0 < self.score < 5000:
+            raise ValueError(f"{self.scale} score {self.score} outside 0-5000")
+        return self
+
+
 class Model(Entry):
     """A model people run locally, with its architecture from config.json."""
 
@@ -55,6 +95,15 @@ class Model(Entry):
     hf_repo: str | None = None
     ollama_tags: list[str] = Field(default_factory=list)
     architecture: ModelArch
+    base_model: Slug | None = Field(
+        None,
+        description="catalog id of the model this one is fine-tuned from (same architecture; the loader checks both). "
+        "When the exact base checkpoint is not catalogued, the catalogued sibling with its architecture (e.g. the instruct model).",
+    )
+    native_quant: QuantName | None = Field(None, description="format the official weights were released in: BF16, FP8, MXFP4, ...")
+    ollama_quant: QuantName | None = Field(None, description="quant of Ollama's default tag (the first of ollama_tags), e.g. Q4_K_M")
+    mlx_quant: QuantName | None = Field(None, description="the mlx-community conversion people use by default, when notable")
+    quality: list[QualityScore] = Field(default_factory=list, description="published quality figures per use case")
     notes: str | None = None
 
     @property
@@ -63,6 +112,8 @@ class Model(Entry):
 
     @model_validator(mode="after")
     def _active_params(self) -> Model:
+        if self.base_model == self.id:
+            raise ValueError("base_model names the entry itself")
         if self.active_params_b is not None and self.active_params_b > self.params_b:
             raise ValueError("active_params_b exceeds params_b")
         if self.architecture.moe and self.active_params_b is None:
