@@ -333,6 +333,15 @@ class Benchmark(BaseModel):
     tokens_per_s: float = Field(gt=0)
     flash_attention: bool | None = None
     context: int | None = Field(None, gt=0, description="depth / context the test ran at, if not empty")
+    gpu_layers: int | None = Field(None, ge=0, description="-ngl / num_gpu: layers on the GPU(s), if stated")
+    cpu_moe: bool | None = Field(None, description="all routed experts kept in RAM (--cpu-moe, -ot exps=CPU)")
+    n_cpu_moe: int | None = Field(None, ge=0, description="--n-cpu-moe N: experts of the first N layers in RAM")
+    ram: str | None = Field(None, description="host RAM of an offload / CPU run, e.g. '128 GB DDR5-6000, 2 channels'")
+    tensor_parallel: int | None = Field(None, ge=1, description="tensor-parallel size (vLLM, SGLang, ...)")
+    concurrency: int | None = Field(
+        None, ge=1, description="requests in flight; above 1, tokens_per_s is the aggregate rate of all streams"
+    )
+    max_model_len: int | None = Field(None, gt=0, description="serving engine's max_model_len / context limit")
     source: Source
     date: dt.date | None = None
     notes: str | None = None
