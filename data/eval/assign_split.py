@@ -68,7 +68,11 @@ def validate(pastes: list[dict], healthy: list[dict]) -> list[str]:
     problems: list[str] = []
     known = {p.stem for p in ERRORS.glob("*.md")}
     seen: set[str] = set()
+    sources: set[str] = set()
     for item in pastes:
+        if item.get("source") in sources:
+            problems.append(f"{item.get('id')}: duplicate source {item.get('source')}")
+        sources.add(item.get("source"))
         iid = item.get("id")
         if iid in seen:
             problems.append(f"{iid}: duplicate id")
@@ -82,7 +86,12 @@ def validate(pastes: list[dict], healthy: list[dict]) -> list[str]:
             if ref and not str(ref).startswith("new:") and ref not in known:
                 problems.append(f"{iid}: unknown errors-KB id {ref}")
     seen = set()
+    texts: set[str] = set()
     for item in healthy:
+        head = str(item.get("text", ""))[:200]
+        if head in texts:
+            problems.append(f"{item.get('id')}: duplicate text (same log as another item)")
+        texts.add(head)
         iid = item.get("id")
         if iid in seen:
             problems.append(f"{iid}: duplicate id")
