@@ -8,7 +8,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 # Built from pieces so this file does not match itself.
-OUTSIDE_PATTERNS = [r"\.\./" + "shared", "/" + "work/", "shared/" + "calibration", "shared/" + "topics", r"\bshared/" + "hooks"]
+OUTSIDE_PATTERNS = [
+    r"\.\./" + "shared",
+    r"(?<![\w.-])/" + r"work/(?:shared|main|wt-|\.library|\.mirror)",  # this workplace's folders (real logs may say .../work/...)
+    "shared/" + "calibration",
+    "shared/" + "topics",
+    r"\bshared/" + "hooks",
+]
 OUTSIDE = re.compile("|".join(OUTSIDE_PATTERNS))
 PARENTS = re.compile(r"Path\(__file__\)\.resolve\(\)\.parents\[(\d+)\]")
 
