@@ -68,7 +68,9 @@ async def strict_fake():
 
 
 async def test_invalid_token(tmp_path, catalog_db, strict_fake):
-    code, err = await run_bot(tmp_path, catalog_db, RUNLOCALAI_API_BASE=strict_fake.api_base, RUNLOCALAI_GATEWAY_URL=strict_fake.gateway_url)
+    code, err = await run_bot(
+        tmp_path, catalog_db, RUNLOCALAI_API_BASE=strict_fake.api_base, RUNLOCALAI_GATEWAY_URL=strict_fake.gateway_url
+    )
     assert_one_clear_line(code, err, "Discord rejected the token")
     assert "fake-token" not in err  # the token is never printed
 

@@ -9,6 +9,7 @@ file keeps its hand-written layout. Run from the repository root:
 
     python data/eval/assign_split.py
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,7 @@ def compute_splits(items: list[dict]) -> dict[str, str]:
     for item in items:
         by_repo[item["repo"]].append(item)
     splits: dict[str, str] = {}
-    for repo, group in by_repo.items():
+    for _repo, group in by_repo.items():
         if len(group) == 1:
             only = group[0]
             h = int(hashlib.sha1(only["source"].encode()).hexdigest(), 16)
@@ -82,7 +83,7 @@ def validate(pastes: list[dict], healthy: list[dict]) -> list[str]:
                 problems.append(f"{iid}: missing {key}")
         if len(item.get("text", "")) > 600:
             problems.append(f"{iid}: text is {len(item['text'])} characters (> 600)")
-        for ref in [item.get("expected")] + list(item.get("also_ok") or []):
+        for ref in [item.get("expected"), *list(item.get("also_ok") or [])]:
             if ref and not str(ref).startswith("new:") and ref not in known:
                 problems.append(f"{iid}: unknown errors-KB id {ref}")
     seen = set()
