@@ -222,3 +222,13 @@ def test_a_bare_chip_slug_still_names_its_variants(names):
         "apple-m4-pro-20c-48gb",
         "apple-m4-pro-20c-64gb",
     }
+
+
+def test_hardware_card_shows_the_cpu_facts(catalog):
+    from answers.cards import hardware_text
+
+    text = hardware_text(catalog.hardware_by_id("ryzen-7-7840hs"))
+    assert "8 cores / 16 threads" in text and "LPDDR5X-7500" in text and "AVX-512" in text
+    assert "radeon-780m-ddr5-5600" in text and "assumed build" in text
+    pi = hardware_text(catalog.hardware_by_id("raspberry-pi-5-8gb"))
+    assert "32-bit memory bus" in pi and "no AVX" in pi and "assumed" not in pi
