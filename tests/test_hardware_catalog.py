@@ -173,6 +173,9 @@ COMMON_SPELLINGS = [
     ("ddr5-6000 dual channel", "cpu-ddr5-6000-2ch"),
     ("ddr4-3200 8ch", "cpu-ddr4-3200-8ch"),
     ("12 channel ddr5-6000", "cpu-ddr5-6000-12ch"),
+    ("quad channel ddr4-3200", "cpu-ddr4-3200-4ch"),
+    ("threadripper 3000", "threadripper-3000-4ch-ddr4-3200"),
+    ("epyc genoa", "epyc-9004-12ch-ddr5-4800"),
     # names that already meant something keep their meaning
     ("3090", "rtx-3090"),
     ("7600", "rx-7600"),
@@ -192,7 +195,8 @@ def test_assumed_ram_is_reported_and_a_given_size_is_not(catalog):
     given = system_from_hardware([cpu], ram_gib=64)
     assert not given.ram_assumed and given.ram_gib == 64 and given.ram_bandwidth_gbs == cpu.bandwidth_gbs
     board = catalog.hardware_by_id("raspberry-pi-5-8gb")  # soldered memory is a fact, not an assumption
-    assert not system_from_hardware([board]).ram_assumed
+    system = system_from_hardware([board])
+    assert not system.ram_assumed and system.cpu_tflops == board.fp32_tflops < 1.0
 
 
 @pytest.mark.parametrize("hardware", ["ryzen-9-7950x", "snapdragon-x-elite-16gb", "raspberry-pi-5-8gb", "steam-deck-oled", "rx-580-8gb"])
