@@ -176,6 +176,16 @@ def _cross_check(parsed: dict[str, list[tuple[str, Any]]]) -> list[Problem]:
         if ref not in ids[folder]:
             problems.append(Problem(file, where, f"unknown {_SINGULAR[folder]} id {ref!r}"))
 
+    hardware = {entry.id: entry for _, entry in parsed["hardware"]}
+    for file, entry in parsed["hardware"]:
+        igpu = entry.cpu.igpu if entry.cpu else None
+        if igpu is None:
+            continue
+        target = hardware.get(igpu)
+        if target is None:
+            problems.append(Problem(file, f"{entry.id} cpu.igpu", f"unknown hardware id {igpu!r}"))
+        elif target.device != "unified":
+            problems.append(Problem(file, f"{entry.id} cpu.igpu", f"{igpu!r} is not an integrated-GPU (unified) entry"))
     for file, entry in parsed["glossary"]:
         for ref in entry.related:
             check(file, f"{entry.id} related", ref, "glossary")

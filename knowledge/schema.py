@@ -134,9 +134,24 @@ HardwareFamily = Literal[
     "amd_apu",
     "intel_consumer",
     "intel_datacenter",
+    "intel_igpu",
     "apple",
+    "qualcomm_soc",
     "cpu",
+    "amd_cpu",
+    "intel_cpu",
+    "arm_cpu",
 ]
+HardwareVendor = Literal["nvidia", "amd", "intel", "apple", "qualcomm", "broadcom", "rockchip", "generic"]
+_MEMORY_TYPE = re.compile(r"^(?:LP)?DDR[2-5]X?-(\d{3,5})$")
+
+
+def memory_speed(memory_type: str) -> int:
+    """Transfer rate (MT/s) of a memory type written like 'DDR5-5600' or 'LPDDR5X-7500'."""
+    match = _MEMORY_TYPE.match(memory_type)
+    if not match:
+        raise ValueError(f"memory type {memory_type!r} must look like DDR5-5600 or LPDDR5X-7500")
+    return int(match.group(1))
 
 
 class Price(BaseModel):
@@ -161,15 +176,57 @@ class Backends(BaseModel):
     cpu: bool = False
 
 
+class CpuSpec(BaseModel):
+    """The processor side of a CPU platform or an integrated-graphics machine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cores: int = Field(gt=0, description="physical cores (all kinds: P + E cores)")
+    threads: int = Field(gt=0)
+    memory_channels: int = Field(gt=0, description="64-bit (DDR-equivalent) memory channels per socket")
+    memory_bus_bits: int | None = Field(
+        None, gt=0, description="total memory bus width when it is not channels x 64 (e.g. 32-bit LPDDR4X on a Raspberry Pi)"
+    )
+    memory_types: list[str] = Field(
+        min_length=1, description="officially supported memory at its top rated speed, e.g. ['DDR5-5600', 'DDR4-3200']"
+    )
+    max_memory_gb: float | None = Field(None, gt=0, description="largest memory the vendor supports, per socket")
+    avx2: bool = False
+    avx512: bool = False
+    igpu: Slug | None = Field(None, description="hardware id of the unified entry for its integrated GPU, if useful")
+    memory_typical: bool = Field(False, description="CPU entries: memory_gb is a common build, not a property of the chip (answers say so)")
+
+    @property
+    def bus_bytes(self) -> float:
+        return (self.memory_bus_bits / 8) if self.memory_bus_bits else self.memory_channels * 8
+
+    @property
+    def max_speed_mts(self) -> int:
+        return max(memory_speed(t) for t in self.memory_types)
+
+    @property
+    def peak_bandwidth_gbs(self) -> float:
+        """Theoretical peak: bus bytes (channels x 8) x the fastest supported transfer rate."""
+        return self.bus_bytes * self.max_speed_mts / 1000
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CpuSpec:
+        if self.threads < self.cores:
+            raise ValueError("threads must be at least cores")
+        for memory_type in self.memory_types:
+            memory_speed(memory_type)
+        return self
+
+
 class Hardware(Entry):
     """A GPU, unified-memory machine, or CPU+RAM platform."""
 
     kind: Literal["hardware"] = "hardware"
     name: str
-    vendor: Literal["nvidia", "amd", "intel", "apple", "generic"]
+    vendor: HardwareVendor
     device: HardwareKind = Field(description="gpu: discrete VRAM; unified: shared RAM; cpu: RAM only")
     family: HardwareFamily
-    segment: Literal["desktop", "laptop", "workstation", "datacenter", "embedded", "server", "mini-pc"]
+    segment: Literal["desktop", "laptop", "workstation", "datacenter", "embedded", "server", "mini-pc", "handheld"]
     memory_gb: float = Field(gt=0, description="as marketed: GiB for GPUs and Apple unified memory")
     memory_type: str
     bandwidth_gbs: float = Field(gt=0, description="peak memory bandwidth, GB/s (10^9 B/s)")
@@ -188,11 +245,30 @@ class Hardware(Entry):
     launch_price: Price | None = None
     used_price: Price | None = None
     backends: Backends
+    cpu: CpuSpec | None = Field(None, description="processor facts: cores, memory channels and speeds, AVX, iGPU")
     notes: str | None = None
 
     @property
     def title(self) -> str:
         return self.name
+
+    @model_validator(mode="after")
+    def _cpu_block(self) -> Hardware:
+        if self.cpu is None:
+            return self
+        if self.cpu.memory_typical and self.device != "cpu":
+            raise ValueError("cpu.memory_typical applies to CPU entries (device: cpu) only")
+        peak = self.cpu.peak_bandwidth_gbs
+        if abs(self.bandwidth_gbs - peak) > 0.01 * peak:
+            raise ValueError(
+                f"bandwidth_gbs {self.bandwidth_gbs:g} must be the theoretical peak {peak:g} GB/s "
+                f"(bus bytes x {self.cpu.max_speed_mts} MT/s, within 1%)"
+            )
+        if self.cpu.max_memory_gb is not None and self.memory_gb > self.cpu.max_memory_gb:
+            raise ValueError(f"memory_gb {self.memory_gb:g} exceeds cpu.max_memory_gb {self.cpu.max_memory_gb:g}")
+        if self.cpu.igpu == self.id:
+            raise ValueError("cpu.igpu names the entry itself")
+        return self
 
 
 OS = Literal["linux", "windows", "macos", "android", "ios", "docker"]
