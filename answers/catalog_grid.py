@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from answers.knowledge_base import KnowledgeBase
 from estimator.batch import FIT_CODES, RUNS_WELL, TIGHT, HardwareColumns, ModelQuantTable, evaluate_grid
 from estimator.hardware import System
 from estimator.quants import COMMON_GGUF
+from knowledge.catalog import Catalog
 from knowledge.devices import model_spec, system_from_hardware
 
 QUALITY_ORDER = list(COMMON_GGUF)  # best first
@@ -28,8 +28,8 @@ class Option:
 
 
 class CatalogGrid:
-    def __init__(self, kb: KnowledgeBase):
-        self.kb = kb
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
         self._table: ModelQuantTable | None = None
         self._columns: HardwareColumns | None = None
         self._lock = threading.Lock()
@@ -37,8 +37,8 @@ class CatalogGrid:
     def _ensure(self) -> tuple[ModelQuantTable, HardwareColumns]:
         with self._lock:
             if self._table is None or self._columns is None:
-                self._table = ModelQuantTable.build([model_spec(m) for m in self.kb.catalog.models], QUALITY_ORDER)
-                systems = [(h.id, system_from_hardware([h])) for h in self.kb.catalog.hardware]
+                self._table = ModelQuantTable.build([model_spec(m) for m in self.catalog.models], QUALITY_ORDER)
+                systems = [(h.id, system_from_hardware([h])) for h in self.catalog.hardware]
                 self._columns = HardwareColumns.build(systems)
             return self._table, self._columns
 
@@ -55,7 +55,7 @@ class CatalogGrid:
         columns = HardwareColumns.build([(hardware_id, system)])
         grid = evaluate_grid(table, columns, [context])
         fit = grid.fit[:, :, 0]
-        options = []
+        options: list[Option] = []
         q = len(QUALITY_ORDER)
         for tiers in ((RUNS_WELL, TIGHT), (2,), (1,)):  # on GPU, offload, cpu only
             best = self._best(fit, tiers)[:, 0]
@@ -85,7 +85,7 @@ class CatalogGrid:
         grid = evaluate_grid(sub, columns, [context])
         fit = grid.fit[:, :, 0]
         best = self._best(fit, (RUNS_WELL, TIGHT))[0]
-        options = []
+        options: list[Option] = []
         for h, quant_index in enumerate(best):
             if quant_index < 0:
                 continue

@@ -339,7 +339,7 @@ def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
         raise InputError(str(exc), exc.suggestions) from exc
     except EstimateInputError as exc:
         raise InputError(str(exc)) from exc
-    evidence, measured = "estimated", []
+    evidence, measured = "estimated", list[MeasuredRow]()
     if ":" not in model_ref["id"] and get_runtime(q.runtime).id in LLAMA_CPP_FAMILY:
         ids = [h["id"] for h in hardware_refs if h["id"] != "custom"]
         evidence, measured = find_measurements(

@@ -5,14 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from answers.catalog_grid import CatalogGrid
 from knowledge.catalog import Catalog
 from knowledge.search import NameIndex
 from knowledge.store import ensure_database, load_catalog_db
-
-if TYPE_CHECKING:
-    from answers.catalog_grid import CatalogGrid
 
 
 @dataclass
@@ -24,9 +21,7 @@ class KnowledgeBase:
     @cached_property
     def grid(self) -> CatalogGrid:
         """Catalog-wide grid, built on first use and dropped with this catalog (a reload gets a fresh one)."""
-        from answers.catalog_grid import CatalogGrid
-
-        return CatalogGrid(self)
+        return CatalogGrid(self.catalog)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, db_path: Path | None = None) -> KnowledgeBase:

@@ -105,13 +105,7 @@ def resolve_either(kb: KnowledgeBase, text: str, kinds: tuple[str, ...] = ("mode
 def suggest(kb: KnowledgeBase, kind: str, current: str, limit: int = MAX_SUGGESTIONS) -> list[tuple[str, str]]:
     """(id, title) pairs for what has been typed so far: prefix matches, then substrings, then fuzzy names."""
     text = normalize(current or "")[:100]
-    entries = {
-        "model": kb.catalog.models,
-        "hardware": kb.catalog.hardware,
-        "tool": kb.catalog.tools,
-        "glossary": kb.catalog.glossary,
-        "error": kb.catalog.errors,
-    }[kind]
+    entries = kb.catalog.of_kind(kind)
     if not text:
         ids = [i for i in POPULAR.get(kind, []) if kb.catalog.get(kind, i)] or [e.id for e in entries[:limit]]
         return [(i, kb.names.title(kind, i)) for i in ids][:limit]

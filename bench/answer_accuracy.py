@@ -13,12 +13,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def score(engine, cases) -> dict[str, tuple[int, int]]:
-    from tests.test_answer_engine import _as_tuple
+    from testkit.golden_questions import as_tuple
 
     tallies = {"intent": [0, 0], "top": [0, 0], "entities": [0, 0], "abstain precision": [0, 0], "abstain recall": [0, 0], "all": [0, 0]}
     for text, expected in cases:
         answer = engine.answer(text)
-        intents = _as_tuple(expected["intent"])
+        intents = as_tuple(expected["intent"])
         ok_all = True
         tallies["intent"][1] += 1
         if answer.intent in intents:
@@ -28,7 +28,7 @@ def score(engine, cases) -> dict[str, tuple[int, int]]:
         if "top" in expected:
             tallies["top"][1] += 1
             top = f"{answer.matches[0].kind}:{answer.matches[0].id}" if answer.matches else None
-            if top in _as_tuple(expected["top"]):
+            if top in as_tuple(expected["top"]):
                 tallies["top"][0] += 1
             else:
                 ok_all = False
@@ -43,7 +43,7 @@ def score(engine, cases) -> dict[str, tuple[int, int]]:
                 "quant": e.quant,
                 "context": e.context,
             }[key]
-            if got == expected[key] or (key == "model" and got in _as_tuple(expected[key])):
+            if got == expected[key] or (key == "model" and got in as_tuple(expected[key])):
                 tallies["entities"][0] += 1
             else:
                 ok_all = False
@@ -63,7 +63,7 @@ def main() -> None:
     from answers.engine import AnswerEngine
     from answers.knowledge_base import KnowledgeBase
     from bench.heldout_questions import HELDOUT
-    from tests.golden_questions import CASES
+    from testkit.golden_questions import CASES
 
     engine = AnswerEngine(KnowledgeBase.load())
     for label, cases in (("golden (tuned on)", CASES), ("held-out (never tuned on)", HELDOUT)):

@@ -1,6 +1,6 @@
 """The bot as a real process against the local fake Discord API: 200 concurrent interactions (first-response
 and final-answer p50/p99, versus Discord's 3 s), and kill -9 during concurrent feedback writes (acknowledged
-writes kept, integrity check).
+writes kept, integrity check). The scenarios are the ones tests/test_resilience.py asserts (testkit).
 
     python bench/bot_load.py
 """
@@ -8,8 +8,6 @@ writes kept, integrity check).
 from __future__ import annotations
 
 import asyncio
-import signal
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -18,9 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fake_discord import USER_ID, FakeDiscord, command_option, component_payload, interaction_payload
-from tests.test_bot_e2e import stop_bot
-from tests.test_resilience import MIX, fire, ready_bot
+from testkit.bot_process import concurrent_mix, fire, kill_during_feedback, ready_bot, stop_bot
+from testkit.fake_discord import FakeDiscord
 
 
 def pct(values: list[float]) -> str:
@@ -38,17 +35,8 @@ async def main() -> None:
     proc, ids = await ready_bot(fake, work, catalog)
     try:
         for round_ in (1, 2):
-            payloads = [
-                interaction_payload(
-                    MIX[i % len(MIX)][0],
-                    MIX[i % len(MIX)][1],
-                    command_id=ids[MIX[i % len(MIX)][0]],
-                    user_id=str(int(USER_ID) + i + 1000 * round_),
-                )
-                for i in range(200)
-            ]
             started = time.perf_counter()
-            acks, done = await fire(fake, payloads)
+            acks, done = await fire(fake, concurrent_mix(ids, 200))
             print(
                 f"200 concurrent interactions (round {round_}, {'cold' if round_ == 1 else 'warm'} caches), "
                 f"all in {time.perf_counter() - started:.2f} s"
@@ -57,42 +45,12 @@ async def main() -> None:
             print(f"  final answer:   {pct(done)}   max {max(done) * 1000:.0f} ms")
     finally:
         await stop_bot(proc)
-    # durability
-    proc, ids = await ready_bot(fake, work, catalog)
-    ask = interaction_payload("ask", [command_option("question", "what is a kv cache?")], command_id=ids["ask"])
-    await fake.dispatch("INTERACTION_CREATE", ask)
-    await fake.wait_for(lambda r: r.path.endswith("/messages/@original") and ask["token"] in r.path, timeout=30)
-    await asyncio.sleep(0.5)
-    message = next(m for m in reversed(list(fake.messages.values())) if m.get("components"))
-    acked: list[int] = []
-    latencies: list[float] = []
-
-    async def vote(user: int) -> None:
-        payload = component_payload("fb:solved", message, user_id=str(user))
-        t0 = time.perf_counter()
-        await fake.dispatch("INTERACTION_CREATE", payload)
-        await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"), timeout=20)
-        latencies.append(time.perf_counter() - t0)
-        acked.append(user)
-
-    tasks = [asyncio.create_task(vote(int(USER_ID) + 50_000 + i)) for i in range(3000)]
-    while len(acked) < 300:
-        await asyncio.sleep(0.005)
-    proc.send_signal(signal.SIGKILL)
-    await proc.wait()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    await stop_bot(proc)
-    db = sqlite3.connect(work / "state.sqlite")
-    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
-    stored = {r[0] for r in db.execute("SELECT user_id FROM feedback WHERE message_id = ?", (int(message["id"]),))}
-    db.close()
+    result = await kill_during_feedback(fake, work, catalog, voters=3000, kill_after=300)
     print(
-        f"kill -9 during 3000 concurrent feedback writes: {len(acked)} acknowledged before the kill, {len(stored)} stored, "
-        f"{len(set(acked) - stored)} acknowledged writes lost; integrity_check: {integrity}"
+        f"kill -9 during {result.voters} concurrent feedback writes: {len(result.acknowledged)} acknowledged before the kill, "
+        f"{len(result.stored)} stored, {len(result.lost)} acknowledged writes lost; integrity_check: {result.integrity}"
     )
-    print(f"  feedback click round trip: {pct(latencies)}")
+    print(f"  feedback click round trip: {pct(result.latencies)}")
     await fake.stop()
 
 

@@ -1,4 +1,4 @@
-"""Held-out questions: written after the engine was tuned on tests/golden_questions.py and never used to tune it.
+"""Held-out questions: written after the engine was tuned on testkit/golden_questions.py and never used to tune it.
 bench/answer_accuracy.py reports accuracy on both sets; the held-out figure is the honest one."""
 
 W = "will_it_run"

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -41,6 +42,16 @@ class Brain:
     engine: AnswerEngine
 
 
+def shard_options(settings: BotSettings) -> dict[str, Any]:
+    """Shard settings for AutoShardedBot: only the ones given (None means "Discord decides")."""
+    options: dict[str, Any] = {}
+    if settings.shard_count is not None:
+        options["shard_count"] = settings.shard_count
+    if settings.shard_ids is not None:
+        options["shard_ids"] = settings.shard_ids
+    return options
+
+
 class TimedTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         interaction.extras["started"] = time.perf_counter()
@@ -55,8 +66,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
             tree_cls=TimedTree,
-            shard_count=settings.shard_count,
-            shard_ids=settings.shard_ids,
+            **shard_options(settings),
         )
         self.settings = settings
         self._preloaded = kb
@@ -64,7 +74,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
         self.metrics = Metrics()
         dsn = settings.state_dsn.get_secret_value() if settings.state_dsn else None
         self.state: StateRepository = make_state(settings.state_db, dsn)
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
 
     # -- knowledge -------------------------------------------------------------------------------
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -109,13 +109,13 @@ class GuardedView(discord.ui.View):
 class GuardedModal(discord.ui.Modal):
     """A Modal whose submit reports failures through the one error path."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:  # type: ignore[override]
         await report(interaction, error, where=f"modal {self.title}")
 
 
 def guarded_component(
-    callback: Callable[[Any, discord.Interaction], Awaitable[None]],
-) -> Callable[[Any, discord.Interaction], Awaitable[None]]:
+    callback: Callable[[Any, discord.Interaction], Coroutine[Any, Any, None]],
+) -> Callable[[Any, discord.Interaction], Coroutine[Any, Any, None]]:
     """Wrap a DynamicItem callback: discord.py only logs their exceptions, so route them to the user too."""
 
     @functools.wraps(callback)

@@ -43,7 +43,7 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"fb:(?
         self.answer_id = answer_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> FeedbackButton:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]) -> FeedbackButton:
         return cls(match["verdict"], int(match["answer"]) if match["answer"] else None)
 
     @guarded_component
@@ -117,8 +117,8 @@ class EstimateAction(
         self.query = query
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> EstimateAction:
-        return cls(match["action"], decode_query(match), item.custom_id or "")
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]) -> EstimateAction:
+        return cls(match["action"], decode_query(match), getattr(item, "custom_id", None) or "")
 
     @guarded_component
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -191,7 +191,7 @@ class CardSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"card:(?P<
     """A menu of entries of one kind; choosing one shows its card."""
 
     def __init__(self, kind: str, options: list[tuple[str, str]] | None = None, placeholder: str = "Did you mean…"):
-        select = discord.ui.Select(
+        select: discord.ui.Select[Any] = discord.ui.Select(
             custom_id=f"card:{kind}",
             placeholder=placeholder,
             options=[discord.SelectOption(label=title[:100], value=entry_id[:100]) for entry_id, title in (options or [])[:25]]
@@ -201,13 +201,14 @@ class CardSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"card:(?P<
         self.kind = kind
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Select, match: re.Match[str]) -> CardSelect:
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]) -> CardSelect:
         return cls(match["kind"])
 
     @guarded_component
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        values = (interaction.data or {}).get("values", [])  # type: ignore[union-attr]
+        data: dict[str, Any] = dict(interaction.data or {})
+        values: list[str] = list(data.get("values") or [])
         entry = bot.kb.catalog.get(self.kind, values[0]) if values else None
         if entry is None:
             await send(interaction, ephemeral=True, content="That entry is no longer in the catalog.")
@@ -248,8 +249,8 @@ class GlossaryPage(discord.ui.DynamicItem[discord.ui.Button], template=r"gpage:(
         self.page = page
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]) -> GlossaryPage:
-        return cls(match["category"], int(match["page"]), item.label or "")
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]) -> GlossaryPage:
+        return cls(match["category"], int(match["page"]), getattr(item, "label", None) or "")
 
     @guarded_component
     async def callback(self, interaction: discord.Interaction) -> None:

@@ -35,6 +35,17 @@ class Catalog:
         yield from self.glossary
         yield from self.errors
 
+    def of_kind(self, kind: str) -> list[Any]:
+        """Every entry of one kind (model, hardware, tool, glossary, error)."""
+        lists: dict[str, list[Any]] = {
+            "model": self.models,
+            "hardware": self.hardware,
+            "tool": self.tools,
+            "glossary": self.glossary,
+            "error": self.errors,
+        }
+        return lists[kind]
+
     def get(self, kind: str, entry_id: str) -> Any | None:
         return self._by_id.get((kind, entry_id))
 

@@ -79,6 +79,13 @@ class QualityScore(BaseModel):
         return self
 
 
+Modality = Literal["text", "image", "audio", "video"]
+
+
+def _text_only() -> list[Modality]:
+    return ["text"]
+
+
 class Model(Entry):
     """A model people run locally, with its architecture from config.json."""
 
@@ -90,7 +97,7 @@ class Model(Entry):
     active_params_b: float | None = Field(None, gt=0, description="MoE: parameters used per token")
     release_date: dt.date | None = None
     license: str
-    modalities: list[Literal["text", "image", "audio", "video"]] = Field(default_factory=lambda: ["text"])
+    modalities: list[Modality] = Field(default_factory=_text_only)
     variant: Literal["base", "instruct", "reasoning", "code", "vision", "embedding"] = "instruct"
     hf_repo: str | None = None
     ollama_tags: list[str] = Field(default_factory=list)

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import aiosqlite
+from pydantic import BaseModel
 
 from knowledge.catalog import Catalog
 from knowledge.loader import DATA_DIR, fingerprint, load_valid_catalog
@@ -20,7 +21,7 @@ from knowledge.names import normalize
 from knowledge.schema import Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
 
 SCHEMA_VERSION = 1
-_SCHEMAS = {"model": Model, "hardware": Hardware, "tool": Tool, "glossary": GlossaryTerm, "error": ErrorEntry}
+_SCHEMAS: dict[str, type[BaseModel]] = {"model": Model, "hardware": Hardware, "tool": Tool, "glossary": GlossaryTerm, "error": ErrorEntry}
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

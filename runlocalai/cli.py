@@ -20,7 +20,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from answers.defaults import DEFAULT_CONTEXT, DEFAULT_GEN_TOKENS, DEFAULT_KV_CACHE, DEFAULT_PROMPT_TOKENS, DEFAULT_RUNTIME, KV_CACHE_TYPES
 
@@ -65,7 +65,7 @@ def _context(text: str) -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, no usage dump
         self.exit(EXIT_USER_ERROR, f"runlocalai: {message} (see --help)\n")
 
 

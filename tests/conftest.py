@@ -11,7 +11,7 @@ import pytest
 
 from answers.engine import AnswerEngine
 from answers.knowledge_base import KnowledgeBase
-from tests.fake_discord import FakeDiscord
+from testkit.fake_discord import FakeDiscord
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +66,7 @@ def postgres_dsn():
     if dsn:
         yield dsn
         return
-    from tests.pg_server import PostgresStartError, TestPostgres
+    from testkit.pg_server import PostgresStartError, TestPostgres
 
     server = TestPostgres()
     try:
@@ -90,7 +90,7 @@ async def state(request, tmp_path: Path):
         import asyncpg
 
         from bot.state.postgres import PostgresState
-        from tests.pg_server import with_database
+        from testkit.pg_server import with_database
 
         dsn = request.getfixturevalue("postgres_dsn")
         database = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"

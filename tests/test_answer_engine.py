@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.golden_questions import CASES
-
-
-def _as_tuple(value) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
+from testkit.golden_questions import CASES, as_tuple
 
 
 def check(engine, text: str, expected: dict) -> list[str]:
     """Every way the answer differs from the expectation (empty when it is right)."""
     answer = engine.answer(text)
     problems = []
-    intents = _as_tuple(expected["intent"])
+    intents = as_tuple(expected["intent"])
     if answer.intent not in intents:
         problems.append(f"intent {answer.intent!r} not in {intents}")
     if "none" in intents and not answer.abstained:
@@ -24,10 +20,10 @@ def check(engine, text: str, expected: dict) -> list[str]:
         problems.append("abstained")
     if "top" in expected:
         top = f"{answer.matches[0].kind}:{answer.matches[0].id}" if answer.matches else None
-        if top not in _as_tuple(expected["top"]):
-            problems.append(f"top {top!r} not in {_as_tuple(expected['top'])}")
+        if top not in as_tuple(expected["top"]):
+            problems.append(f"top {top!r} not in {as_tuple(expected['top'])}")
     entities = answer.entities
-    if "model" in expected and (entities.model is None or entities.model.id not in _as_tuple(expected["model"])):
+    if "model" in expected and (entities.model is None or entities.model.id not in as_tuple(expected["model"])):
         problems.append(f"model {entities.model.id if entities.model else None!r} != {expected['model']!r}")
     if "hardware" in expected and [h.id for h in entities.hardware] != expected["hardware"]:
         problems.append(f"hardware {[h.id for h in entities.hardware]} != {expected['hardware']}")
@@ -40,11 +36,11 @@ def check(engine, text: str, expected: dict) -> list[str]:
 
 def test_golden_ids_exist(kb):
     for _, expected in CASES:
-        for model_id in _as_tuple(expected.get("model", ())):
+        for model_id in as_tuple(expected.get("model", ())):
             assert kb.catalog.model(model_id), model_id
         for hid in expected.get("hardware", []):
             assert kb.catalog.hardware_by_id(hid), hid
-        for top in _as_tuple(expected.get("top", ())):
+        for top in as_tuple(expected.get("top", ())):
             kind, entry_id = top.split(":", 1)
             assert kb.catalog.get(kind, entry_id), top
 

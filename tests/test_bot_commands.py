@@ -5,8 +5,15 @@ from __future__ import annotations
 import discord
 import pytest
 
-from tests.fake_discord import FORUM_CHANNEL_ID, FakeDiscord, command_option, component_payload, interaction_payload
-from tests.test_bot_dispatch import assert_within_discord_limits, final_message, run_interaction
+from testkit.fake_discord import FORUM_CHANNEL_ID, command_option, component_payload, interaction_payload
+from testkit.interactions import (
+    click,
+    embed_text,
+    invoke,
+    registered,
+    run_interaction,
+    sent_message,
+)
 
 ALL_COMMANDS = {
     "willitrun",
@@ -23,43 +30,6 @@ ALL_COMMANDS = {
     "setup",
     "stats",
 }
-
-
-def registered(fake: FakeDiscord) -> dict[str, dict]:
-    return {c["name"]: c for c in fake.commands["global"]}
-
-
-async def invoke(
-    bot, fake: FakeDiscord, name: str, options: list[dict], subcommand: str | None = None, permissions: str | None = None
-) -> tuple[dict, dict, dict]:
-    """Run a command; returns (payload, callback body, the message the user sees)."""
-    kwargs = {"permissions": permissions} if permissions is not None else {}
-    payload = interaction_payload(name, options, command_id=registered(fake)[name]["id"], subcommand=subcommand, **kwargs)
-    callback = await run_interaction(bot, fake, payload)
-    message = await final_message(fake, payload, callback)
-    assert_within_discord_limits(message)
-    return payload, callback, message
-
-
-async def click(bot, fake: FakeDiscord, custom_id: str, stored: dict) -> dict:
-    """Click a button on a stored message; returns the message the user sees."""
-    payload = component_payload(custom_id, stored)
-    return await final_message(fake, payload, await run_interaction(bot, fake, payload))
-
-
-def sent_message(fake: FakeDiscord, callback_payload: dict, content: dict) -> dict:
-    """The stored message object (with id and components) for a response, as Discord would return it."""
-    for message in reversed(list(fake.messages.values())):
-        if message["embeds"] == content.get("embeds", []) and message["components"] == content.get("components", []):
-            return message
-    raise AssertionError("response message not stored by the fake")
-
-
-def embed_text(message: dict) -> str:
-    parts = []
-    for e in message.get("embeds", []):
-        parts += [e.get("title", ""), e.get("description", "")] + [f["name"] + " " + f["value"] for f in e.get("fields", [])]
-    return (message.get("content") or "") + "\n".join(parts)
 
 
 async def test_all_commands_registered_within_discord_limits(bot, fake):

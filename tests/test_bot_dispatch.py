@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from bot import render
-from tests.fake_discord import FakeDiscord, command_option, interaction_payload
+from testkit.fake_discord import FakeDiscord, command_option, interaction_payload
+from testkit.interactions import assert_within_discord_limits, final_message, run_interaction
 
 
 def command_id(fake: FakeDiscord, name: str) -> str:
@@ -14,32 +14,6 @@ def command_id(fake: FakeDiscord, name: str) -> str:
             if cmd["name"] == name:
                 return cmd["id"]
     raise AssertionError(f"/{name} was not registered: {fake.commands}")
-
-
-async def run_interaction(bot, fake: FakeDiscord, payload: dict) -> dict:
-    bot._connection.parse_interaction_create(payload)
-    rec = await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"))
-    return rec.body
-
-
-async def final_message(fake: FakeDiscord, payload: dict, callback: dict) -> dict:
-    """The message the user ends up seeing: the callback itself, or the follow-up after a defer."""
-    if callback["type"] == 4:
-        return callback["data"]
-    rec = await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/") and payload["token"] in r.path)
-    return rec.body
-
-
-def assert_within_discord_limits(message: dict) -> None:
-    assert len(message.get("content") or "") <= 2000
-    assert message.get("allowed_mentions", {"parse": []}).get("parse") == []
-    for data in message.get("embeds", []):
-        embed = discord.Embed.from_dict(data)
-        assert len(embed) <= render.EMBED_TOTAL_MAX
-        assert len(embed.title or "") <= render.TITLE_MAX
-        assert len(embed.description or "") <= render.DESCRIPTION_MAX
-        assert len(embed.fields) <= render.FIELDS_MAX
-        assert all(len(f.value) <= render.FIELD_VALUE_MAX and len(f.name) <= render.FIELD_NAME_MAX for f in embed.fields)
 
 
 async def test_commands_are_registered_on_login(bot, fake):

@@ -10,44 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_discord import FakeDiscord, command_option, interaction_payload
+from testkit.bot_process import TOKEN, start_bot, stop_bot
+from testkit.fake_discord import FakeDiscord, command_option, interaction_payload
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-async def start_bot(fake: FakeDiscord, tmp_path: Path, catalog_db: Path, **extra_env: str) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": "fake-token-e2e",
-        "RUNLOCALAI_API_BASE": fake.api_base,
-        "RUNLOCALAI_GATEWAY_URL": fake.gateway_url,
-        "RUNLOCALAI_CATALOG_DB": str(catalog_db),
-        "RUNLOCALAI_STATE_DB": str(tmp_path / "state.sqlite"),
-        "RUNLOCALAI_LOG_LEVEL": "INFO",
-        **extra_env,
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "runlocalai",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-
-
-async def stop_bot(proc: asyncio.subprocess.Process) -> str:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 20)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-    assert proc.stdout is not None
-    return (await proc.stdout.read()).decode(errors="replace")
 
 
 @pytest.fixture
@@ -59,14 +25,14 @@ async def bot_process(fake: FakeDiscord, tmp_path: Path, catalog_db: Path):
         yield proc
     finally:
         log = await stop_bot(proc)
-        assert "fake-token-e2e" not in log, "the token must never reach the logs"
+        assert TOKEN not in log, "the token must never reach the logs"
 
 
 async def test_bot_process_registers_and_answers(fake: FakeDiscord, bot_process):
     registered = {c["name"]: c for c in fake.commands["global"]}
     assert "willitrun" in registered
     identify = next(r for r in fake.requests if r.path == "identify")
-    assert identify.body["token"] == "fake-token-e2e"
+    assert identify.body["token"] == TOKEN
 
     # a /willitrun command
     payload = interaction_payload(
@@ -139,7 +105,7 @@ async def dispatch_and_wait(fake: FakeDiscord, payload: dict, timeout: float = 3
 
 
 async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscord, tmp_path: Path, catalog_db: Path):
-    from tests.fake_discord import FORUM_CHANNEL_ID, component_payload, message_payload, snowflake, thread_payload
+    from testkit.fake_discord import FORUM_CHANNEL_ID, component_payload, message_payload, snowflake, thread_payload
 
     proc = await start_bot(fake, tmp_path, catalog_db, RUNLOCALAI_CHANNEL_COOLDOWN_S="0")
     try:
@@ -180,7 +146,7 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         await asyncio.sleep(2.0)
         assert not [r for r in fake.requests if r.path == f"/channels/{quiet_id}/messages"]
         # mentioned in a text channel: a reply; another bot mentioning us: nothing
-        from tests.fake_discord import BOT_ID, TEXT_CHANNEL_ID, user
+        from testkit.fake_discord import BOT_ID, TEXT_CHANNEL_ID, user
 
         before = len([r for r in fake.requests if r.path == f"/channels/{TEXT_CHANNEL_ID}/messages"])
         mention = message_payload(f"<@{BOT_ID}> what is a kv cache?", mentions=[user(BOT_ID, "runlocalai", bot=True)])
@@ -208,7 +174,7 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         while fake.identified == identified:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)
-        from tests.fake_discord import USER_ID
+        from testkit.fake_discord import USER_ID
 
         second = component_payload(buttons[0], answer, channel_id=thread_id, user_id=str(int(USER_ID) + 1))
         assert "solved" in (await dispatch_and_wait(fake, second))["content"]
@@ -256,4 +222,4 @@ async def test_operations_health_metrics_reload_and_graceful_stop(fake: FakeDisc
         log = await stop_bot(proc)
     assert proc.returncode == 0, log[-2000:]
     assert "catalog reloaded" in log and "shutting down (signal received)" in log and "stopped" in log
-    assert "fake-token-e2e" not in log
+    assert TOKEN not in log

@@ -7,9 +7,13 @@ import logging
 
 import pytest
 
-from tests.fake_discord import FORUM_CHANNEL_ID, TEXT_CHANNEL_ID, FakeDiscord, command_option, component_payload, interaction_payload
-from tests.test_bot_commands import embed_text, invoke, registered
-from tests.test_bot_dispatch import run_interaction
+from testkit.fake_discord import FORUM_CHANNEL_ID, TEXT_CHANNEL_ID, FakeDiscord, command_option, component_payload, interaction_payload
+from testkit.interactions import (
+    embed_text,
+    invoke,
+    registered,
+    run_interaction,
+)
 
 
 def message_with_component(fake: FakeDiscord, custom_id: str, *, select: bool = False) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fake_discord import FakeDiscord
+from testkit.fake_discord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 

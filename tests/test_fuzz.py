@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from answers.estimates import EstimateQuery, InputError, run_estimate
 from bot import render
-from tests.fake_discord import FakeDiscord, command_option, interaction_payload
+from testkit.fake_discord import FakeDiscord, command_option, interaction_payload
 
 INJECTIONS = [
     "@everyone",

@@ -338,3 +338,8 @@ CASES: list[tuple[str, dict]] = [
     ("asdfghjkl", {"intent": "none"}),
     ("+1", {"intent": "none"}),
 ]
+
+
+def as_tuple(value: object) -> tuple:
+    """An expectation may list several acceptable values; a single value is a one-element tuple."""
+    return value if isinstance(value, tuple) else (value,)

@@ -11,6 +11,7 @@ import logging
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -29,7 +30,7 @@ class TestPostgres:
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="runlocalai-pg-"))
-        self._server = None
+        self._server: Any = None
 
     def start(self) -> str:
         """Start the server and return a DSN for its ``postgres`` database."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 APP_ID = "1100000000000000001"
 BOT_ID = APP_ID
@@ -292,7 +292,7 @@ class FakeDiscord:
             if request.content_type.startswith("multipart/"):
                 reader = await request.multipart()
                 async for part in reader:
-                    if part.name == "payload_json":
+                    if isinstance(part, BodyPartReader) and part.name == "payload_json":
                         body = json.loads(await part.text())
             else:
                 raw = await request.text()
