@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from answers.defaults import DEFAULT_CONTEXT
 from answers.entities import Entities
-from answers.estimates import EstimateQuery, InputError, run_estimate
+from answers.estimates import EstimateQuery, run_estimate
 from answers.knowledge_base import KnowledgeBase
+from answers.user_errors import InputError
 from estimator.estimate import EstimateRequest, estimate
 from knowledge.devices import model_spec, system_from_hardware
-from knowledge.schema import Hardware
+from knowledge.schema import Hardware, Model
 
 DEFAULT_TARGET_MODEL = "llama-3.1-8b-instruct"
 DEFAULT_ELECTRICITY = 0.15  # USD per kWh
@@ -21,8 +23,8 @@ MIN_OFFLOAD_TPS = 2.0  # share of TDP drawn while generating
 IDLE_WATTS = 30.0
 
 
-class AdvisorError(ValueError):
-    pass
+class AdvisorError(InputError):
+    """A question the advisors cannot answer as asked (a user error: shown as is)."""
 
 
 @dataclass
@@ -70,7 +72,7 @@ TIER_TITLES = {
 
 
 def what_can_i_run(
-    kb: KnowledgeBase, hardware_id: str, context: int = 8192, use: str = "any", per_tier: int = 8, system=None
+    kb: KnowledgeBase, hardware_id: str, context: int = DEFAULT_CONTEXT, use: str = "any", per_tier: int = 8, system=None
 ) -> AdvisorResult:
     """The most capable catalog models that run on this hardware, grouped by verdict tier."""
     hw = kb.catalog.hardware_by_id(hardware_id)
@@ -109,7 +111,7 @@ def what_can_i_run(
 
 
 def choose_gpu(
-    kb: KnowledgeBase, model_id: str | None, context: int = 8192, budget: float | None = None, used: bool = False, limit: int = 8
+    kb: KnowledgeBase, model_id: str | None, context: int = DEFAULT_CONTEXT, budget: float | None = None, used: bool = False, limit: int = 8
 ) -> AdvisorResult:
     """GPUs (and unified machines) ranked by value for running ``model_id`` at ``context``."""
     model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
@@ -168,6 +170,17 @@ def compare(kb: KnowledgeBase, entities: Entities) -> AdvisorResult:
     raise AdvisorError('Name two models or two GPUs to compare, e.g. "3090 vs 4090".')
 
 
+def compare_entries(kb: KnowledgeBase, a: Model | Hardware, b: Model | Hardware, context: int | None = None) -> AdvisorResult:
+    """Two catalog entries of the same kind side by side (what /compare and `runlocalai compare` call)."""
+    if a.kind != b.kind:
+        raise AdvisorError("Compare two models or two GPUs, not one of each (a model on a GPU is a will-it-run question).")
+    if a.id == b.id:
+        raise AdvisorError(f"Both sides are {a.title}: name two different ones.")
+    if isinstance(a, Model):
+        return _compare_models(kb, a.id, b.id, Entities(context=context))
+    return _compare_hardware(kb, a.id, b.id, None, context)
+
+
 def _compare_models(kb: KnowledgeBase, a_id: str, b_id: str, entities: Entities) -> AdvisorResult:
     a, b = kb.catalog.model(a_id), kb.catalog.model(b_id)
     assert a is not None and b is not None
@@ -213,7 +226,9 @@ def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | N
     assert model is not None
     rows = []
     for hw in (a, b):
-        est = estimate(EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=context or 8192))
+        est = estimate(
+            EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=context or DEFAULT_CONTEXT)
+        )
         rows.append(
             {
                 "id": hw.id,
@@ -227,7 +242,7 @@ def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | N
                 "prefill_tokens_per_s": round(est.prefill_tps) if est.prefill_tps else None,
             }
         )
-    lines = [f"{a.name} vs {b.name} (for {model.name} Q4_K_M at {context or 8192:,} tokens):"]
+    lines = [f"{a.name} vs {b.name} (for {model.name} Q4_K_M at {context or DEFAULT_CONTEXT:,} tokens):"]
     for r in rows:
         speed = (
             f"~{r['decode_tokens_per_s']:.0f} tok/s gen, ~{r['prefill_tokens_per_s']:,} tok/s prompt"
@@ -271,7 +286,7 @@ def cost_vs_cloud(
         raise AdvisorError("Electricity price must be between 0 and 5 per kWh.")
     if api_price is not None and not 0 < api_price <= 1000:
         raise AdvisorError("API price must be between 0 and 1000 per million tokens.")
-    est = estimate(EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=8192))
+    est = estimate(EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=DEFAULT_CONTEXT))
     if est.decode_tps is None:
         raise AdvisorError(f"{model.name} does not run on {hw.name}, so there is no local cost to compare.")
     price, _ = _price(hw, used=False)

@@ -71,6 +71,8 @@ def hardware_text(hw: Hardware) -> str:
             backends.append(label)
     if backends:
         lines.append("Backends: " + ", ".join(backends) + ".")
+    if hw.cpu:
+        lines.append(cpu_line(hw))
     ceiling = hw.bandwidth_gbs / 4.9
     lines.append(f"Rough decode ceiling for an 8B model at Q4_K_M (4.9 GB): ~{ceiling:.0f} tok/s (bandwidth / file size).")
     if hw.launch_price:
@@ -80,6 +82,20 @@ def hardware_text(hw: Hardware) -> str:
     if hw.notes:
         lines.append(hw.notes)
     return "\n".join(lines)
+
+
+def cpu_line(hw: Hardware) -> str:
+    """Cores, memory channels and rated speeds, vector extensions, iGPU and whether the RAM size is assumed."""
+    cpu = hw.cpu
+    assert cpu is not None
+    simd = [name for name, on in (("AVX2", cpu.avx2), ("AVX-512", cpu.avx512)) if on] or ["no AVX"]
+    bus = f"{cpu.memory_bus_bits}-bit memory bus" if cpu.memory_bus_bits else f"{cpu.memory_channels} memory channels"
+    line = f"CPU: {cpu.cores} cores / {cpu.threads} threads, {bus} rated {', '.join(cpu.memory_types)}, {' + '.join(simd)}."
+    if cpu.igpu:
+        line += f" Integrated GPU: see {cpu.igpu}."
+    if cpu.memory_typical:
+        line += f" {hw.memory_gb:g} GB of RAM is an assumed build; give your own size for a precise answer."
+    return line
 
 
 def tool_text(tool: Tool) -> str:

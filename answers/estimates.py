@@ -4,37 +4,31 @@ produce the stable JSON contract shared by `runlocalai estimate`, `ask` and the 
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from answers.defaults import DEFAULT_GEN_TOKENS, DEFAULT_KV_CACHE, DEFAULT_PROMPT_TOKENS, DEFAULT_RUNTIME
 from answers.knowledge_base import KnowledgeBase
+from answers.lookup import resolve_hardware, resolve_model
+from answers.user_errors import InputError
+from answers.values import check_amount, check_context, parse_quant_text
 from estimator.advice import Advice, advise
 from estimator.architecture import ModelArch
 from estimator.estimate import Estimate, EstimateInputError, EstimateRequest, ModelSpec, estimate
 from estimator.hardware import Device, System
 from estimator.quants import UnknownQuantError
-from estimator.runtimes import UnknownRuntimeError, get_runtime
+from estimator.runtimes import LLAMA_CPP_FAMILY, UnknownRuntimeError, get_runtime
 from estimator.units import GB
 from knowledge.devices import DEFAULT_RAM_BANDWIDTH_GBS, DEFAULT_RAM_GIB, model_spec, system_from_hardware
-from knowledge.schema import Benchmark, Hardware, Model
-from knowledge.search import ResolveError, resolve
+from knowledge.schema import Benchmark, Model
 
 MAX_GPUS = 16
-LLAMA_CPP_FAMILY = {"llama.cpp", "ollama", "lm-studio", "koboldcpp", "llamafile"}
-
-
-class InputError(ValueError):
-    """Something the user typed that we cannot use; ``suggestions`` are 'did you mean' choices."""
-
-    def __init__(self, message: str, suggestions: list[str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.suggestions = suggestions or []
 
 
 @dataclass
@@ -52,10 +46,10 @@ class EstimateQuery:
     ram_bandwidth_gbs: float | None = None
     quant: str | None = None
     context: int | None = None
-    prompt_tokens: int = 512
-    gen_tokens: int = 128
-    runtime: str = "llama.cpp"
-    kv_cache: str = "f16"
+    prompt_tokens: int = DEFAULT_PROMPT_TOKENS
+    gen_tokens: int = DEFAULT_GEN_TOKENS
+    runtime: str = DEFAULT_RUNTIME
+    kv_cache: str = DEFAULT_KV_CACHE
     flash_attention: bool | None = None
     gpu_layers: int | None = None
     cpu_moe: bool = False
@@ -70,7 +64,7 @@ class EstimateResult:
     model_ref: dict[str, str]
     hardware_refs: list[dict[str, str]]
     evidence: str
-    measured: list[dict[str, Any]]
+    measured: list[MeasuredRow]
 
     def to_json(self) -> dict[str, Any]:
         return contract_json(self)
@@ -79,26 +73,6 @@ class EstimateResult:
 # ------------------------------------------------------------------------------------------------
 # Resolution
 # ------------------------------------------------------------------------------------------------
-def resolve_model(kb: KnowledgeBase, text: str) -> Model:
-    try:
-        hit = resolve(kb.names, text, "model")
-    except ResolveError as exc:
-        raise InputError(str(exc), [h.title for h in exc.suggestions]) from exc
-    model = kb.catalog.model(hit.id)
-    assert model is not None
-    return model
-
-
-def resolve_hardware(kb: KnowledgeBase, text: str) -> Hardware:
-    try:
-        hit = resolve(kb.names, text, "hardware")
-    except ResolveError as exc:
-        raise InputError(str(exc), [h.title for h in exc.suggestions]) from exc
-    hw = kb.catalog.hardware_by_id(hit.id)
-    assert hw is not None
-    return hw
-
-
 def _model_from_config(source: Path | dict[str, Any]) -> ModelSpec:
     try:
         if isinstance(source, dict):
@@ -153,9 +127,15 @@ def _custom_device(q: EstimateQuery) -> Device:
 def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
     if q.gpus is not None and not 1 <= q.gpus <= MAX_GPUS:
         raise InputError(f"--gpus must be between 1 and {MAX_GPUS}.")
-    for label, value, top in (("RAM", q.ram_gb, 4096), ("RAM bandwidth", q.ram_bandwidth_gbs, 20000)):
-        if value is not None and not 0 < value <= top:
-            raise InputError(f"{label} must be a positive number up to {top:,}; got {value:g}.")
+    for label, value in (
+        ("VRAM", q.vram_gb),
+        ("memory bandwidth", q.bandwidth_gbs),
+        ("FP16 TFLOPS", q.fp16_tflops),
+        ("RAM", q.ram_gb),
+        ("RAM bandwidth", q.ram_bandwidth_gbs),
+        ("Apple wired limit", q.wired_limit_gb),
+    ):
+        check_amount(label, value)
     custom = q.vram_gb is not None or q.bandwidth_gbs is not None
     if custom and q.hardware:
         raise InputError("Give either --hardware or custom --vram-gb/--bandwidth-gbs, not both.")
@@ -210,8 +190,55 @@ def _near_model(a: Model | None, b: Model | None) -> bool:
     ) / a.params_b < 0.1
 
 
-def find_measurements(kb: KnowledgeBase, model_id: str, hardware_ids: list[str], quant: str, gpus: int) -> tuple[str, list[dict[str, Any]]]:
-    """Measured rows for this model/hardware (exact quant first), and whether they are the same setup."""
+MATCH_LABELS = ("same setup", "other quant", "similar model")
+
+
+@dataclass(frozen=True)
+class MeasuredRow:
+    """A published measurement shown beside an estimate."""
+
+    model: str
+    hardware: str
+    quant: str
+    runtime: str
+    backend: str | None
+    test: str
+    tokens_per_s: float
+    match: str  # same setup | other quant | similar model
+    source: str
+    context: int | None = None
+    model_name: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _test_tokens(test: str) -> tuple[int, int]:
+    """(kind order, tokens): generation first, then prompt processing; 'pp512' -> (1, 512)."""
+    head = test.split("+")[0]
+    return (0 if head.startswith("tg") else 1), int(head[2:] or 0)
+
+
+def _relevance(rank: int, bench: Benchmark, prompt_tokens: int, gen_tokens: int, context: int | None) -> tuple:
+    kind, tokens = _test_tokens(bench.test)
+    wanted = gen_tokens if kind == 0 else prompt_tokens
+    size_gap = abs(math.log2(max(tokens, 1) / max(wanted, 1)))
+    depth_gap = abs(math.log2(max(bench.context or 1, 1) / max(context or 1, 1))) if bench.context and context else 0.0
+    return (rank, kind, round(size_gap + 0.5 * depth_gap, 2), -bench.tokens_per_s)
+
+
+def find_measurements(
+    kb: KnowledgeBase,
+    model_id: str,
+    hardware_ids: list[str],
+    quant: str,
+    gpus: int,
+    prompt_tokens: int = 512,
+    gen_tokens: int = 128,
+    context: int | None = None,
+) -> tuple[str, list[MeasuredRow]]:
+    """Measured rows for this model/hardware, most relevant first: the same setup before other quants and
+    similar models, generation speed before prompt speed, the test sizes closest to the question first."""
     if not hardware_ids or len(set(hardware_ids)) != 1:
         return "estimated", []
     model = kb.catalog.model(model_id)
@@ -223,19 +250,21 @@ def find_measurements(kb: KnowledgeBase, model_id: str, hardware_ids: list[str],
             rows.append((0 if bench.quant.upper() == quant.upper() else 1, bench))
         elif _near_model(model, kb.catalog.model(bench.model)) and bench.quant.upper() == quant.upper():
             rows.append((2, bench))
-    rows.sort(key=lambda r: (r[0], r[1].test, -r[1].tokens_per_s))
+    rows.sort(key=lambda r: _relevance(r[0], r[1], prompt_tokens, gen_tokens, context))
     measured = [
-        {
-            "model": b.model,
-            "hardware": b.hardware,
-            "quant": b.quant,
-            "runtime": b.runtime,
-            "backend": b.backend,
-            "test": b.test,
-            "tokens_per_s": b.tokens_per_s,
-            "match": ("same setup", "other quant", "similar model")[rank],
-            "source": b.source,
-        }
+        MeasuredRow(
+            b.model,
+            b.hardware,
+            b.quant,
+            b.runtime,
+            b.backend,
+            b.test,
+            b.tokens_per_s,
+            MATCH_LABELS[rank],
+            b.source,
+            b.context,
+            kb.names.title("model", b.model),
+        )
         for rank, b in rows[:8]
     ]
     evidence = "measured" if any(rank == 0 for rank, _ in rows) else "estimated"
@@ -288,7 +317,9 @@ def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
         raise InputError("Name the hardware (--hardware), or give --vram-gb and --bandwidth-gbs, or --ram-gb for CPU only.")
     system, hardware_refs = build_system(kb, q)
     try:
-        quant = q.quant or default_quant(q.runtime)
+        if q.context is not None:
+            check_context(q.context)
+        quant = parse_quant_text(q.quant) if q.quant else default_quant(q.runtime)
         request = EstimateRequest(
             model=spec,
             system=system,
@@ -311,7 +342,9 @@ def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     evidence, measured = "estimated", []
     if ":" not in model_ref["id"] and get_runtime(q.runtime).id in LLAMA_CPP_FAMILY:
         ids = [h["id"] for h in hardware_refs if h["id"] != "custom"]
-        evidence, measured = find_measurements(kb, model_ref["id"], ids, est.quant.name, len(system.gpus) or 1)
+        evidence, measured = find_measurements(
+            kb, model_ref["id"], ids, est.quant.name, len(system.gpus) or 1, q.prompt_tokens, q.gen_tokens, est.context
+        )
     advice = advise(est)
     if est.fit not in {"runs_well", "tight"} and system.gpus and ":" not in model_ref["id"]:
         smaller = smaller_sibling(kb, model_ref["id"], request)
@@ -381,7 +414,7 @@ def contract_json(result: EstimateResult) -> dict[str, Any]:
         "deciding_term": est.deciding_term,
         "tensor_parallel": est.tensor_parallel,
         "placement": [{**p, "used_gb": round(p["used_gb"], 2), "usable_gb": round(p["usable_gb"], 2)} for p in est.placement],
-        "measured": result.measured,
+        "measured": [row.to_json() for row in result.measured],
         "warnings": est.warnings,
         "ram_assumed": est.request.system.ram_assumed,
     }

@@ -21,11 +21,44 @@ def fmt_tps(value: float | None) -> str:
     return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
+def hardware_label(refs: list[dict[str, str]]) -> str:
+    """ "8× GeForce RTX 3090", "GeForce RTX 3090 + GeForce RTX 3060", or "CPU + RAM" when there is no accelerator."""
+    if not refs:
+        return "CPU + RAM"
+    counts: dict[str, int] = {}
+    for ref in refs:
+        counts[ref["name"]] = counts.get(ref["name"], 0) + 1
+    return " + ".join(f"{n}× {name}" if n > 1 else name for name, n in counts.items())
+
+
+def measured_lines(result: EstimateResult, limit: int = 4) -> tuple[list[str], list[str]]:
+    """The measured rows worth showing (already ordered most relevant first) and their sources, each once."""
+    sources: list[str] = []
+    lines = []
+    per_kind = max(1, limit // 2)
+    chosen = [r for r in result.measured if r.test.startswith("tg")][:per_kind]
+    chosen += [r for r in result.measured if not r.test.startswith("tg")][: limit - len(chosen)]
+    for row in chosen:
+        if row.source not in sources:
+            sources.append(row.source)
+        number = sources.index(row.source) + 1
+        backend = f" {row.backend}" if row.backend else ""
+        context = f" at {row.context:,} ctx" if row.context else ""
+        lines.append(
+            f"{TEST_LABEL.get(row.test[:2], row.test)} {fmt_tps(row.tokens_per_s)} tok/s ({row.test}{context}, {row.quant}, "
+            f"{row.runtime}{backend}; {row.match}{': ' + row.model_name if row.match == 'similar model' else ''}) [{number}]"
+        )
+    return lines, sources
+
+
+TEST_LABEL = {"tg": "generating", "pp": "prompt"}
+
+
 def estimate_text(result: EstimateResult) -> str:
     est = result.estimate
-    hw = ", ".join(h["name"] for h in result.hardware_refs) or "CPU + RAM"
+    where = hardware_label(result.hardware_refs)
     lines = [
-        f"{result.model_ref['name']} · {est.quant.name} · {est.context:,} ctx on {hw} ({est.runtime.name})",
+        f"{result.model_ref['name']} · {est.quant.name} · {est.context:,} ctx on {where} ({est.runtime.name})",
         f"{FIT_LABEL[est.fit]}: {result.advice.explanation}",
     ]
     if est.decode_tps is not None and est.prefill_tps is not None and est.decode_band and est.prefill_band:
@@ -35,14 +68,12 @@ def estimate_text(result: EstimateResult) -> str:
             f"~{fmt_tps(est.prefill_tps)} tok/s reading a {est.request.prompt_tokens}-token prompt "
             f"({fmt_tps(est.prefill_band[0])}-{fmt_tps(est.prefill_band[1])})"
         )
-    for row in result.measured[:4]:
-        lines.append(
-            f"Measured ({row['match']}): {row['test']} {fmt_tps(row['tokens_per_s'])} tok/s, {row['quant']}, "
-            f"{row['runtime']}{' ' + row['backend'] if row['backend'] else ''} - {row['source']}"
-        )
+    rows, sources = measured_lines(result)
+    lines.extend(f"Measured: {row}" for row in rows)
     for warning in est.warnings:
         lines.append(f"Note: {warning}")
     if result.advice.suggestions:
         lines.append("What to change:")
         lines.extend(f"- {s}" for s in result.advice.suggestions)
+    lines.extend(f"[{i}] {source}" for i, source in enumerate(sources, 1))
     return "\n".join(lines)

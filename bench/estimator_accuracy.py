@@ -82,7 +82,7 @@ def independent_check() -> None:
 def main() -> None:
     started = time.perf_counter()
     result = run_fit()
-    print(f"Calibration fit on ../shared/calibration ({time.perf_counter() - started:.1f} s):")
+    print(f"Calibration fit on data/calibration ({time.perf_counter() - started:.1f} s):")
     for name, acc in result.report.items():
         print(f"  {name:62s} {acc}")
     for kind, fams in result.per_family.items():

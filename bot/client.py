@@ -13,11 +13,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from answers.engine import Answer, AnswerEngine, EngineSettings
-from answers.estimates import InputError
 from answers.knowledge_base import KnowledgeBase
-from bot import render
+from bot.errors import report
 from bot.observability import Metrics
-from bot.respond import send
 from bot.settings import BotSettings
 from bot.state import make_state
 from bot.state.repository import StateRepository
@@ -151,26 +149,6 @@ class RunLocalAIBot(commands.AutoShardedBot):
 
     # -- the one error path ----------------------------------------------------------------------
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        """User mistakes get a clear ephemeral answer; bugs get logged and a friendly apology."""
-        original = getattr(error, "original", error)
+        """Every slash command and autocomplete failure goes through bot/errors.py."""
         name = interaction.command.qualified_name if interaction.command else "?"
-        if isinstance(original, InputError):
-            kind = "input"
-            message = original.message
-            if original.suggestions and "Did you mean" not in message:
-                message += " Did you mean: " + ", ".join(original.suggestions[:5]) + "?"
-        elif isinstance(error, app_commands.CommandOnCooldown):
-            kind, message = "cooldown", f"Slow down a little: try again in {error.retry_after:.0f} s."
-        elif isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-            kind, message = "permission", "You don't have permission to use this command here."
-        elif isinstance(error, app_commands.TransformerError):
-            kind, message = "input", f"I couldn't use {str(error.value)[:80]!r} for that option."
-        else:
-            kind = "bug"
-            log.exception("command %s failed", name, exc_info=original)
-            message = "Something went wrong on my side; the maintainers have the details. Please try again."
-        self.metrics.command_errors.labels(name, kind).inc()
-        try:
-            await send(interaction, ephemeral=True, embed=render.error_message_embed(message))
-        except discord.HTTPException:
-            log.warning("could not deliver the error message for interaction %s", interaction.id)
+        await report(interaction, error, where=name)

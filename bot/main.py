@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 
 from pydantic import ValidationError
@@ -33,10 +34,16 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def _not_about_voice(record: logging.LogRecord) -> bool:
+    """discord.py warns at every start that voice libraries are missing; this bot has no voice features."""
+    return not (record.name == "discord.client" and "voice will NOT be supported" in record.getMessage())
+
+
 def configure_logging(level: str, *secrets: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactSecrets(*secrets))
+    handler.addFilter(_not_about_voice)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -106,21 +113,50 @@ def run_bot() -> int:
     token = settings.discord_token.get_secret_value().strip()
     dsn = settings.state_dsn.get_secret_value() if settings.state_dsn else ""
     configure_logging(settings.log_level, token, dsn)
-    import discord
+    import discord  # imported late: `runlocalai --help` stays fast
 
     point_at(settings)
     try:
         asyncio.run(serve(settings, token))
-    except discord.LoginFailure:
-        print("runlocalai: Discord rejected the token (LoginFailure); check DISCORD_TOKEN", file=sys.stderr)
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        print(
-            "runlocalai: the message content intent is not enabled for this bot; enable it in the developer portal "
-            "or set RUNLOCALAI_MESSAGE_CONTENT=false",
-            file=sys.stderr,
-        )
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # start-up failures: one line each, no traceback
+        reason = startup_failure(exc, settings)
+        if reason is None:
+            raise
+        print(f"runlocalai: {reason}", file=sys.stderr)
+        return 1 if not isinstance(exc, discord.LoginFailure | discord.PrivilegedIntentsRequired) else 2
     return 0
+
+
+def startup_failure(exc: BaseException, settings: BotSettings) -> str | None:
+    """One sentence for the ways starting the bot fails outside our code (None: a bug, keep the traceback)."""
+    import aiohttp
+    import discord
+
+    api = settings.api_base or "https://discord.com/api"
+    if isinstance(exc, discord.LoginFailure):
+        return "Discord rejected the token (LoginFailure); check DISCORD_TOKEN (Bot -> Reset Token in the developer portal)"
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        return (
+            "the message content intent is not enabled for this bot; enable it in the developer portal "
+            "(Bot -> Privileged Gateway Intents) or set RUNLOCALAI_MESSAGE_CONTENT=false"
+        )
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return f"cannot resolve Discord's address ({exc.host}): check DNS and the network, then try again"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        why = exc.os_error.strerror or exc.os_error
+        return f"cannot connect to Discord at {exc.host}:{exc.port} ({why}); check the network or a firewall"
+    if isinstance(exc, discord.GatewayNotFound):
+        return "Discord's gateway could not be found (Discord may be down); try again in a few minutes"
+    if isinstance(exc, discord.HTTPException):
+        return f"Discord answered {exc.status} at start-up ({exc.text or 'no detail'}); try again later (API {api})"
+    if isinstance(exc, discord.ConnectionClosed):
+        return f"Discord closed the gateway connection (code {exc.code}); try again later"
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        return "timed out talking to Discord; check the network and try again"
+    if isinstance(exc, sqlite3.Error | PermissionError):
+        return f"cannot open the state or catalog database ({exc}); check RUNLOCALAI_STATE_DB / RUNLOCALAI_CATALOG_DB and permissions"
+    if isinstance(exc, OSError):
+        return f"start-up failed: {exc.strerror or exc}"
+    return None

@@ -6,7 +6,7 @@ import discord
 
 from answers.engine import Answer
 from answers.estimates import EstimateResult
-from answers.render import FIT_LABEL, fmt_tps
+from answers.render import FIT_LABEL, fmt_tps, hardware_label
 from estimator.units import GB
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -86,7 +86,7 @@ def memory_bar(result: EstimateResult) -> str:
 
 def estimate_embed(result: EstimateResult) -> discord.Embed:
     est = result.estimate
-    hw = ", ".join(h["name"] for h in result.hardware_refs) or "CPU + RAM"
+    hw = hardware_label(result.hardware_refs)
     embed = discord.Embed(
         title=f"{result.model_ref['name']} on {hw}",
         description=f"{FIT_EMOJI[est.fit]} **{FIT_LABEL[est.fit]}** - {result.advice.explanation}",
@@ -104,10 +104,7 @@ def estimate_embed(result: EstimateResult) -> discord.Embed:
             inline=False,
         )
     if result.measured:
-        rows = [
-            f"{r['test']} **{fmt_tps(r['tokens_per_s'])}** tok/s · {r['quant']} · {r['match']} · [source]({r['source']})"
-            for r in result.measured[:5]
-        ]
+        rows = [f"{r.test} **{fmt_tps(r.tokens_per_s)}** tok/s · {r.quant} · {r.match} · [source]({r.source})" for r in result.measured[:5]]
         embed.add_field(name="Measured", value="\n".join(rows), inline=False)
     if result.advice.suggestions:
         embed.add_field(name="What to change", value="\n".join(f"• {s}" for s in result.advice.suggestions[:5]), inline=False)
@@ -180,7 +177,7 @@ def card_embed(kb, entry) -> discord.Embed:
 
 def measured_embed(result: EstimateResult) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Measured: {result.model_ref['name']} on {', '.join(h['name'] for h in result.hardware_refs)}", colour=discord.Colour.blue()
+        title=f"Measured: {result.model_ref['name']} on {hardware_label(result.hardware_refs)}", colour=discord.Colour.blue()
     )
     if not result.measured:
         embed.description = (
@@ -188,8 +185,7 @@ def measured_embed(result: EstimateResult) -> discord.Embed:
         )
     else:
         embed.description = "\n".join(
-            f"{r['test']} **{fmt_tps(r['tokens_per_s'])}** tok/s · {r['quant']} · {r['runtime']} {r['backend'] or ''} · "
-            f"{r['match']} · [source]({r['source']})"
+            f"{r.test} **{fmt_tps(r.tokens_per_s)}** tok/s · {r.quant} · {r.runtime} {r.backend or ''} · {r.match} · [source]({r.source})"
             for r in result.measured[:10]
         )
     return finalize(embed)

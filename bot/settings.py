@@ -30,6 +30,8 @@ class BotSettings(BaseSettings):
     autoanswer_confidence: float = Field(0.75, ge=0, le=1, description="default threshold for forum auto-answers")
     channel_cooldown_s: float = Field(30.0, ge=0)
     user_cooldown_s: float = Field(3.0, ge=0)
+    home_guild_id: int | None = Field(None, description="the operators' own server (where operator_role_id is looked up)")
+    operator_role_id: int | None = Field(None, description="members with this role on the home server may /setup reload")
 
     @field_validator("shard_ids")
     @classmethod

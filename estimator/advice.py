@@ -45,7 +45,7 @@ def explain(est: Estimate) -> str:
             return " ".join(est.reasons)
         total_avail = m.available + (m.ram_available if est.request.system.gpus and not est.request.system.unified else 0)
         return (
-            f"Won't run: {est.request.model.name} at {est.quant.name} {needed}, but {where} plus RAM offer about "
+            f"{est.request.model.name} at {est.quant.name} {needed}, but {where} plus RAM offer about "
             f"{gb(total_avail)} usable. The largest term is the {biggest[0]} ({gb(biggest[1])})."
         )
     if est.fit in FITS_ON_GPU:
@@ -56,16 +56,14 @@ def explain(est: Estimate) -> str:
         return text
     if est.fit == "offload":
         return (
-            f"Partly offloaded: {needed}, more than the {gb(m.available)} usable on {where}. "
+            f"It {needed}, more than the {gb(m.available)} usable on {where}. "
             f"{est.gpu_layers} of {est.total_layers} layers fit on the GPU; the rest run from system RAM, whose "
             f"bandwidth sets the speed. The largest term is the {biggest[0]} ({gb(biggest[1])})."
         )
     ram_note = " (assumed RAM: pass your RAM size)" if est.request.system.ram_assumed else ""
     if est.request.system.gpus:
-        return (
-            f"CPU only: not even one layer fits in the {gb(m.available)} usable on {where}, so it runs from system RAM{ram_note}: {needed}."
-        )
-    return f"Runs on the CPU from system RAM{ram_note}: {needed} of {gb(m.ram_available)} usable."
+        return f"Not even one layer fits in the {gb(m.available)} usable on {where}, so it runs from system RAM{ram_note}: it {needed}."
+    return f"It runs from system RAM{ram_note}: it {needed} of {gb(m.ram_available)} usable."
 
 
 def suggestions(est: Estimate) -> list[str]:

@@ -15,7 +15,7 @@ from estimator.architecture import ModelArch
 from estimator.kv_cache import padded_context
 from estimator.units import GIB, MIB
 
-# Fitted on ../shared/calibration/measured_memory.csv (two points, flash attention off):
+# Fitted on data/calibration/measured_memory.csv (two points, flash attention off):
 KQ_SLOPE = 1.031  # measured growth / (n_ubatch x n_heads x 4 B) per context token: (2144-164)/(30720*64 KiB)
 ACTIVATION_FACTOR = 1.0  # intercept 164 MiB - 128 MiB KQ = 36 MiB = 1.0 x n_ubatch x (hidden+ffn) x 4 B
 

@@ -15,7 +15,7 @@ import numpy as np
 
 # ---------------------------------------------------------------------------------------------------
 # Storage types: (weights per block, bytes per block). GGML block structs in ggml/src/ggml-common.h;
-# see ../shared/calibration/gguf_bpw.csv. Non-GGUF types are per-weight averages including scales.
+# see data/calibration/gguf_bpw.csv. Non-GGUF types are per-weight averages including scales.
 # ---------------------------------------------------------------------------------------------------
 _BLOCKS: dict[str, tuple[int, float]] = {
     "F32": (1, 4),

@@ -172,6 +172,9 @@ RUNTIMES: dict[str, Runtime] = {
 }
 
 
+LLAMA_CPP_FAMILY = frozenset(r.id for r in RUNTIMES.values() if r.engine == "llama.cpp")  # load GGUF, llama-bench speeds
+
+
 class UnknownRuntimeError(ValueError):
     def __init__(self, text: str, suggestions: list[str]):
         self.text = text

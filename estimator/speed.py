@@ -6,7 +6,7 @@ Prefill (P tokens):   t = FLOPs / (C x e_backend x f_family x q_quant) + layers 
                       C = sqrt(FP16 matrix TFLOPS x FP32 TFLOPS)
 
 The constants (e, tau, f, q, k) live in ``estimator/calibration/constants.py``; they were fitted on
-../shared/calibration only (see ``estimator/calibration/fit.py``).
+data/calibration only (see ``estimator/calibration/fit.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ from estimator.calibration.constants import CONSTANTS
 from estimator.calibration.model import ATTENTION_TRAFFIC_EFF, SpeedConstants
 
 PCIE_BYTES_PER_S = 25e9  # effective host->GPU copy rate (PCIe 4.0 x16) used when prefill streams CPU layers
-FAMILY_ALIASES = {"nvidia_laptop": "nvidia_consumer", "intel_datacenter": "intel_consumer"}
+# Families without calibration data -> the calibrated family whose efficiency they share (keys of
+# CONSTANTS.decode_family; "cpu" names the CPU platforms, whose layers always use the cpu backend constants).
+FAMILY_ALIASES = {
+    "nvidia_laptop": "nvidia_consumer",  # same GeForce silicon at lower clocks; bandwidth is in the entry
+    "intel_datacenter": "intel_consumer",
+    "intel_igpu": "intel_consumer",  # Arc iGPUs are Xe/Xe2 cores like the discrete Arc cards, same drivers
+    "qualcomm_soc": "amd_apu",  # LPDDR5X unified-memory laptop SoC read at the cpu backend's rate, like an APU
+    "amd_cpu": "cpu",  # CPU platforms: the speed model uses the cpu backend constants for every CPU
+    "intel_cpu": "cpu",
+    "arm_cpu": "cpu",  # Raspberry Pi / RK3588 boards: llama.cpp runs on their Cortex-A cores
+}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ def default_backend(hw: Hardware) -> Backend:
         return "rocm" if hw.backends.rocm in {"supported", "unofficial"} else "vulkan"
     if hw.vendor == "intel":
         return "vulkan"
+    # qualcomm (Snapdragon X: llama.cpp's Arm CPU path is the dependable one), broadcom and rockchip boards
+    # (Raspberry Pi, RK3588: their GPUs are not useful for LLMs) and generic platforms run on the CPU.
     return "cpu"
 
 
@@ -60,7 +62,8 @@ def system_from_hardware(
         ram = ram if ram is not None else platform.memory_gb
         bandwidth = bandwidth if bandwidth is not None else platform.bandwidth_gbs
         cpu_tflops = platform.fp32_tflops or cpu_tflops
-        assumed = False
+        # a named CPU whose memory_gb is only a common build: the answer says it assumed that RAM
+        assumed = ram_gib is None and platform.cpu is not None and platform.cpu.memory_typical
     unified = [g for g in gpus if g.kind == "unified"]
     if unified:
         ram = unified[0].memory_gib

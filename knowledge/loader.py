@@ -12,6 +12,7 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from estimator.architecture import ModelArch
 from knowledge.catalog import Catalog
 from knowledge.names import normalize
 from knowledge.schema import Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
@@ -175,6 +176,16 @@ def _cross_check(parsed: dict[str, list[tuple[str, Any]]]) -> list[Problem]:
         if ref not in ids[folder]:
             problems.append(Problem(file, where, f"unknown {_SINGULAR[folder]} id {ref!r}"))
 
+    hardware = {entry.id: entry for _, entry in parsed["hardware"]}
+    for file, entry in parsed["hardware"]:
+        igpu = entry.cpu.igpu if entry.cpu else None
+        if igpu is None:
+            continue
+        target = hardware.get(igpu)
+        if target is None:
+            problems.append(Problem(file, f"{entry.id} cpu.igpu", f"unknown hardware id {igpu!r}"))
+        elif target.device != "unified":
+            problems.append(Problem(file, f"{entry.id} cpu.igpu", f"{igpu!r} is not an integrated-GPU (unified) entry"))
     for file, entry in parsed["glossary"]:
         for ref in entry.related:
             check(file, f"{entry.id} related", ref, "glossary")
@@ -188,9 +199,47 @@ def _cross_check(parsed: dict[str, list[tuple[str, Any]]]) -> list[Problem]:
     for file, entry in parsed["tools"]:
         for ref in entry.based_on:
             check(file, f"{entry.id} based_on", ref, "tools")
+    models = {entry.id: entry for _, entry in parsed["models"]}
+    for file, entry in parsed["models"]:
+        if entry.base_model is None:
+            continue
+        base = models.get(entry.base_model)
+        if base is None:
+            problems.append(Problem(file, f"{entry.id} base_model", f"unknown model id {entry.base_model!r}"))
+            continue
+        for name, mine, theirs in architecture_differences(entry.architecture, base.architecture):
+            problems.append(Problem(file, f"{entry.id} architecture.{name}", f"{mine!r} differs from base model {base.id} ({theirs!r})"))
     for index, (file, bench) in enumerate(parsed["benchmarks"]):
         where = f"[{index}] {bench.hardware}/{bench.model}"
         check(file, f"{where} model", bench.model, "models")
         check(file, f"{where} hardware", bench.hardware, "hardware")
         check(file, f"{where} runtime", bench.runtime, "tools")
     return problems
+
+
+# Shape facts a fine-tune shares with its base: everything that sizes weights and KV cache. Context length,
+# RoPE settings and the model_type label may change in a fine-tune (context extension, renamed classes).
+_SHAPE_FIELDS = (
+    "layers",
+    "hidden",
+    "intermediate",
+    "heads",
+    "kv_heads",
+    "head_dim",
+    "tied_embeddings",
+    "sliding_window",
+    "global_every",
+    "kv_layers",
+    "gated_ffn",
+    "moe",
+    "mla",
+)
+VOCAB_TOLERANCE = 0.01  # fine-tunes add a few special tokens (Hermes 2 Pro: 128,288 vs 128,256)
+
+
+def architecture_differences(arch: ModelArch, base: ModelArch) -> list[tuple[str, object, object]]:
+    """(field, fine-tune value, base value) for every shape fact that differs from the base model's."""
+    diffs = [(f, getattr(arch, f), getattr(base, f)) for f in _SHAPE_FIELDS if getattr(arch, f) != getattr(base, f)]
+    if abs(arch.vocab - base.vocab) > VOCAB_TOLERANCE * base.vocab:
+        diffs.append(("vocab", arch.vocab, base.vocab))
+    return diffs

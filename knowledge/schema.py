@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
 
 from estimator.architecture import ModelArch
+from estimator.quants import UnknownQuantError, parse_quant
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
 
@@ -39,6 +40,45 @@ class Entry(BaseModel):
     sources: list[Source] = Field(min_length=1)
 
 
+def _check_quant(value: str | None) -> str | None:
+    """A quant name the estimator parses, spelled as it names it (``BF16``, ``FP8``, ``MXFP4``, ``Q4_K_M``, ``MLX 4bit``)."""
+    if value is None:
+        return None
+    try:
+        parsed = parse_quant(value)
+    except UnknownQuantError as exc:
+        raise ValueError(str(exc)) from None
+    if parsed.name != value:
+        raise ValueError(f"write quant {value!r} as {parsed.name!r}")
+    return value
+
+
+QuantName = Annotated[str, AfterValidator(_check_quant)]
+QualityUse = Literal["coding", "reasoning", "chat", "vision", "math", "long_context", "knowledge"]
+
+
+class QualityScore(BaseModel):
+    """One published quality figure for a use case: kept apart from the fit math, used to rank what fits."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    use: QualityUse
+    benchmark: str = Field(min_length=3, description="exactly as published, e.g. 'GPQA Diamond', 'LiveCodeBench v5 (2024.08-2025.02)'")
+    score: float
+    scale: Literal["percent", "elo", "rating"] = Field(description="percent: 0-100; elo: arena rating; rating: Codeforces-style")
+    source: Source = Field(description="official evaluation table or public leaderboard")
+    date: dt.date = Field(description="when the figure was published (leaderboard snapshot or card date)")
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> QualityScore:
+        if self.scale == "percent" and not 0 <= self.score <= 100:
+            raise ValueError(f"percent score {self.score} outside 0-100")
+        if self.scale in {"elo", "rating"} and not 0 < self.score < 5000:
+            raise ValueError(f"{self.scale} score {self.score} outside 0-5000")
+        return self
+
+
 class Model(Entry):
     """A model people run locally, with its architecture from config.json."""
 
@@ -55,6 +95,15 @@ class Model(Entry):
     hf_repo: str | None = None
     ollama_tags: list[str] = Field(default_factory=list)
     architecture: ModelArch
+    base_model: Slug | None = Field(
+        None,
+        description="catalog id of the model this one is fine-tuned from (same architecture; the loader checks both). "
+        "When the exact base checkpoint is not catalogued, the catalogued sibling with its architecture (e.g. the instruct model).",
+    )
+    native_quant: QuantName | None = Field(None, description="format the official weights were released in: BF16, FP8, MXFP4, ...")
+    ollama_quant: QuantName | None = Field(None, description="quant of Ollama's default tag (the first of ollama_tags), e.g. Q4_K_M")
+    mlx_quant: QuantName | None = Field(None, description="the mlx-community conversion people use by default, when notable")
+    quality: list[QualityScore] = Field(default_factory=list, description="published quality figures per use case")
     notes: str | None = None
 
     @property
@@ -63,6 +112,8 @@ class Model(Entry):
 
     @model_validator(mode="after")
     def _active_params(self) -> Model:
+        if self.base_model == self.id:
+            raise ValueError("base_model names the entry itself")
         if self.active_params_b is not None and self.active_params_b > self.params_b:
             raise ValueError("active_params_b exceeds params_b")
         if self.architecture.moe and self.active_params_b is None:
@@ -83,9 +134,24 @@ HardwareFamily = Literal[
     "amd_apu",
     "intel_consumer",
     "intel_datacenter",
+    "intel_igpu",
     "apple",
+    "qualcomm_soc",
     "cpu",
+    "amd_cpu",
+    "intel_cpu",
+    "arm_cpu",
 ]
+HardwareVendor = Literal["nvidia", "amd", "intel", "apple", "qualcomm", "broadcom", "rockchip", "generic"]
+_MEMORY_TYPE = re.compile(r"^(?:LP)?DDR[2-5]X?-(\d{3,5})$")
+
+
+def memory_speed(memory_type: str) -> int:
+    """Transfer rate (MT/s) of a memory type written like 'DDR5-5600' or 'LPDDR5X-7500'."""
+    match = _MEMORY_TYPE.match(memory_type)
+    if not match:
+        raise ValueError(f"memory type {memory_type!r} must look like DDR5-5600 or LPDDR5X-7500")
+    return int(match.group(1))
 
 
 class Price(BaseModel):
@@ -110,15 +176,57 @@ class Backends(BaseModel):
     cpu: bool = False
 
 
+class CpuSpec(BaseModel):
+    """The processor side of a CPU platform or an integrated-graphics machine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cores: int = Field(gt=0, description="physical cores (all kinds: P + E cores)")
+    threads: int = Field(gt=0)
+    memory_channels: int = Field(gt=0, description="64-bit (DDR-equivalent) memory channels per socket")
+    memory_bus_bits: int | None = Field(
+        None, gt=0, description="total memory bus width when it is not channels x 64 (e.g. 32-bit LPDDR4X on a Raspberry Pi)"
+    )
+    memory_types: list[str] = Field(
+        min_length=1, description="officially supported memory at its top rated speed, e.g. ['DDR5-5600', 'DDR4-3200']"
+    )
+    max_memory_gb: float | None = Field(None, gt=0, description="largest memory the vendor supports, per socket")
+    avx2: bool = False
+    avx512: bool = False
+    igpu: Slug | None = Field(None, description="hardware id of the unified entry for its integrated GPU, if useful")
+    memory_typical: bool = Field(False, description="CPU entries: memory_gb is a common build, not a property of the chip (answers say so)")
+
+    @property
+    def bus_bytes(self) -> float:
+        return (self.memory_bus_bits / 8) if self.memory_bus_bits else self.memory_channels * 8
+
+    @property
+    def max_speed_mts(self) -> int:
+        return max(memory_speed(t) for t in self.memory_types)
+
+    @property
+    def peak_bandwidth_gbs(self) -> float:
+        """Theoretical peak: bus bytes (channels x 8) x the fastest supported transfer rate."""
+        return self.bus_bytes * self.max_speed_mts / 1000
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CpuSpec:
+        if self.threads < self.cores:
+            raise ValueError("threads must be at least cores")
+        for memory_type in self.memory_types:
+            memory_speed(memory_type)
+        return self
+
+
 class Hardware(Entry):
     """A GPU, unified-memory machine, or CPU+RAM platform."""
 
     kind: Literal["hardware"] = "hardware"
     name: str
-    vendor: Literal["nvidia", "amd", "intel", "apple", "generic"]
+    vendor: HardwareVendor
     device: HardwareKind = Field(description="gpu: discrete VRAM; unified: shared RAM; cpu: RAM only")
     family: HardwareFamily
-    segment: Literal["desktop", "laptop", "workstation", "datacenter", "embedded", "server", "mini-pc"]
+    segment: Literal["desktop", "laptop", "workstation", "datacenter", "embedded", "server", "mini-pc", "handheld"]
     memory_gb: float = Field(gt=0, description="as marketed: GiB for GPUs and Apple unified memory")
     memory_type: str
     bandwidth_gbs: float = Field(gt=0, description="peak memory bandwidth, GB/s (10^9 B/s)")
@@ -137,11 +245,30 @@ class Hardware(Entry):
     launch_price: Price | None = None
     used_price: Price | None = None
     backends: Backends
+    cpu: CpuSpec | None = Field(None, description="processor facts: cores, memory channels and speeds, AVX, iGPU")
     notes: str | None = None
 
     @property
     def title(self) -> str:
         return self.name
+
+    @model_validator(mode="after")
+    def _cpu_block(self) -> Hardware:
+        if self.cpu is None:
+            return self
+        if self.cpu.memory_typical and self.device != "cpu":
+            raise ValueError("cpu.memory_typical applies to CPU entries (device: cpu) only")
+        peak = self.cpu.peak_bandwidth_gbs
+        if abs(self.bandwidth_gbs - peak) > 0.01 * peak:
+            raise ValueError(
+                f"bandwidth_gbs {self.bandwidth_gbs:g} must be the theoretical peak {peak:g} GB/s "
+                f"(bus bytes x {self.cpu.max_speed_mts} MT/s, within 1%)"
+            )
+        if self.cpu.max_memory_gb is not None and self.memory_gb > self.cpu.max_memory_gb:
+            raise ValueError(f"memory_gb {self.memory_gb:g} exceeds cpu.max_memory_gb {self.cpu.max_memory_gb:g}")
+        if self.cpu.igpu == self.id:
+            raise ValueError("cpu.igpu names the entry itself")
+        return self
 
 
 OS = Literal["linux", "windows", "macos", "android", "ios", "docker"]
@@ -282,6 +409,15 @@ class Benchmark(BaseModel):
     tokens_per_s: float = Field(gt=0)
     flash_attention: bool | None = None
     context: int | None = Field(None, gt=0, description="depth / context the test ran at, if not empty")
+    gpu_layers: int | None = Field(None, ge=0, description="-ngl / num_gpu: layers on the GPU(s), if stated")
+    cpu_moe: bool | None = Field(None, description="all routed experts kept in RAM (--cpu-moe, -ot exps=CPU)")
+    n_cpu_moe: int | None = Field(None, ge=0, description="--n-cpu-moe N: experts of the first N layers in RAM")
+    ram: str | None = Field(None, description="host RAM of an offload / CPU run, e.g. '128 GB DDR5-6000, 2 channels'")
+    tensor_parallel: int | None = Field(None, ge=1, description="tensor-parallel size (vLLM, SGLang, ...)")
+    concurrency: int | None = Field(
+        None, ge=1, description="requests in flight; above 1, tokens_per_s is the aggregate rate of all streams"
+    )
+    max_model_len: int | None = Field(None, gt=0, description="serving engine's max_model_len / context limit")
     source: Source
     date: dt.date | None = None
     notes: str | None = None

@@ -103,9 +103,13 @@ class NameIndex:
                     if (entry.kind, entry.id) not in self._exact[key]:
                         self._exact[key].append((entry.kind, entry.id))
                 self._names[entry.kind].append(_Name(entry.kind, entry.id, title, text))
+        # a shared chip slug names all its variants, unless an entry already claims that spelling as a name or
+        # alias ("rtx 4060 ti" is the 8 GB card, not a tie between the 8 and 16 GB ones)
+        named = set(self._exact)
+        for entry in catalog.entries():
             chip = getattr(entry, "chip", None)
-            if chip:
-                self._exact.setdefault(normalize(chip), []).append((entry.kind, entry.id))
+            if chip and normalize(chip) not in named and compact(chip) not in named:
+                self._exact[normalize(chip)].append((entry.kind, entry.id))
         self._choices = {kind: [n.text for n in names] for kind, names in self._names.items()}
         self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
         # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query

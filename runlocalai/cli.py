@@ -2,29 +2,46 @@
 
     runlocalai estimate --model llama-3.1-8b --hardware rtx-4090 [--json]
     runlocalai ask "Will Llama 3.1 8B run on an RTX 3060 12GB?" [--json]
-    runlocalai catalog validate|build|stats [--json]
+    runlocalai whatcanirun --hardware rtx-3090 [--use code] [--json]
+    runlocalai choosegpu [--model qwen3-32b] [--budget 1500] [--used] [--json]
+    runlocalai compare "rtx 3090" "rtx 4090" [--json]
+    runlocalai costvscloud --hardware rtx-3090 --model llama-3.1-8b --tokens-per-day 2M [--json]
+    runlocalai catalog validate|build|stats|matrix [--json]
     runlocalai bot
 
-User errors print one clear line (with "did you mean" choices) and exit 2; no tracebacks.
+User errors print one clear line (with "did you mean" choices) and exit 2; no tracebacks. Heavy modules are
+imported inside the commands, so `--help` and argument errors are instant.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from answers.defaults import DEFAULT_CONTEXT, DEFAULT_GEN_TOKENS, DEFAULT_KV_CACHE, DEFAULT_PROMPT_TOKENS, DEFAULT_RUNTIME, KV_CACHE_TYPES
+
 EXIT_USER_ERROR = 2
+_SUFFIX = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kKmMbB])?\s*$")
 
 
-def _positive_int(text: str) -> int:
+def _whole(text: str) -> int:
     try:
-        value = int(text.replace(",", "").replace("_", ""))
+        return int(text.replace(",", "").replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    return value
+
+
+def _count(text: str) -> int:
+    """'2000000', '2M', '500k' -> a count (decimal multiples: tokens per day, not context sizes)."""
+    match = _SUFFIX.match(text.replace(",", "").replace("_", ""))
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected a number such as 2000000, 500k or 2M, got {text!r}")
+    scale = {"k": 1e3, "m": 1e6, "b": 1e9}.get((match.group(2) or "").lower(), 1)
+    return round(float(match.group(1)) * scale)
 
 
 def _number(text: str) -> float:
@@ -38,16 +55,13 @@ def _number(text: str) -> float:
 
 
 def _context(text: str) -> int:
-    lowered = text.strip().lower()
-    scale = 1
-    if lowered.endswith("k"):
-        scale, lowered = 1024, lowered[:-1]
-    elif lowered.endswith("m"):
-        scale, lowered = 1024 * 1024, lowered[:-1]
+    from answers.user_errors import InputError
+    from answers.values import parse_context_text
+
     try:
-        return int(float(lowered) * scale)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a token count such as 8192 or 32k, got {text!r}") from None
+        return parse_context_text(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--model-config", type=Path, help="a Hugging Face config.json")
     src.add_argument("--gguf", type=Path, help="a local GGUF file (reads its header; needs the [gguf] extra)")
     est.add_argument("--hardware", action="append", default=[], help="GPU / Mac / platform name or id (repeat for several)")
-    est.add_argument("--gpus", type=_positive_int, help="N identical GPUs of the one --hardware")
+    est.add_argument("--gpus", type=_whole, help="N identical GPUs of the one --hardware")
     est.add_argument("--vram-gb", type=_number, help="custom GPU memory as marketed (24 = a 24 GiB card)")
     est.add_argument("--bandwidth-gbs", type=_number, help="custom memory bandwidth, GB/s")
     est.add_argument("--fp16-tflops", type=_number, help="custom FP16 matrix TFLOPS")
@@ -74,13 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--ram-bandwidth-gbs", type=_number, help="system RAM bandwidth, GB/s")
     est.add_argument("--wired-limit-gb", type=_number, help="Apple: raised iogpu.wired_limit_mb, in GB")
     est.add_argument("--quant", help="Q4_K_M, Q8_0, F16, IQ4_XS, AWQ, GPTQ, EXL2 4.65bpw, MLX 4bit, FP8, NF4 ...")
-    est.add_argument("--context", type=_context, help="allocated context (default: prompt + gen)")
-    est.add_argument("--prompt-tokens", type=_positive_int, default=512)
-    est.add_argument("--gen-tokens", type=_positive_int, default=128)
-    est.add_argument("--runtime", default="llama.cpp", help="llama.cpp, ollama, lm-studio, vllm, exllamav2, mlx-lm, ...")
-    est.add_argument("--kv-cache", default="f16", choices=["f16", "q8_0", "q4_0"])
+    est.add_argument("--context", type=_context, help=f"allocated context, e.g. 8192, 32k (default {DEFAULT_CONTEXT:,})")
+    est.add_argument("--prompt-tokens", type=_whole, default=DEFAULT_PROMPT_TOKENS, help="prompt whose processing speed is reported")
+    est.add_argument("--gen-tokens", type=_whole, default=DEFAULT_GEN_TOKENS, help="tokens generated for the decode speed")
+    est.add_argument("--runtime", default=DEFAULT_RUNTIME, help="llama.cpp, ollama, lm-studio, vllm, exllamav2, mlx-lm, ...")
+    est.add_argument("--kv-cache", default=DEFAULT_KV_CACHE, choices=list(KV_CACHE_TYPES))
     est.add_argument("--flash-attention", action=argparse.BooleanOptionalAction, default=None)
-    est.add_argument("--gpu-layers", type=_positive_int, help="llama.cpp -ngl (default: as many as fit)")
+    est.add_argument("--gpu-layers", type=_whole, help="llama.cpp -ngl (default: as many as fit)")
     est.add_argument("--cpu-moe", action="store_true", help="keep MoE experts in RAM (llama.cpp --cpu-moe)")
     est.add_argument("--vision", action="store_true", help="also load the vision projector (images)")
     est.add_argument("--json", action="store_true")
@@ -88,6 +102,33 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a free-text question as the bot would")
     ask.add_argument("text")
     ask.add_argument("--json", action="store_true")
+
+    wcir = sub.add_parser("whatcanirun", help="the best catalog models that fit on a GPU or machine")
+    wcir.add_argument("--hardware", required=True, help="GPU / Mac / platform name or id")
+    wcir.add_argument("--context", type=_context, help=f"context in tokens (default {DEFAULT_CONTEXT:,})")
+    wcir.add_argument("--use", default="any", help="any, chat, code, reasoning, vision")
+    wcir.add_argument("--json", action="store_true")
+
+    choose = sub.add_parser("choosegpu", help="GPUs ranked by value for a model")
+    choose.add_argument("--model", help="target model (default Llama 3.1 8B)")
+    choose.add_argument("--budget", type=_number, help="maximum price, USD")
+    choose.add_argument("--context", type=_context, help=f"context in tokens (default {DEFAULT_CONTEXT:,})")
+    choose.add_argument("--used", action="store_true", help="rank by used prices")
+    choose.add_argument("--json", action="store_true")
+
+    cmp_ = sub.add_parser("compare", help="two models or two GPUs side by side")
+    cmp_.add_argument("a", help="a model or a GPU")
+    cmp_.add_argument("b", help="another model or GPU (same kind)")
+    cmp_.add_argument("--context", type=_context, help=f"context in tokens (default {DEFAULT_CONTEXT:,})")
+    cmp_.add_argument("--json", action="store_true")
+
+    cost = sub.add_parser("costvscloud", help="electricity versus a cloud API, and when the hardware pays off")
+    cost.add_argument("--hardware", required=True)
+    cost.add_argument("--model", required=True)
+    cost.add_argument("--tokens-per-day", type=_count, required=True, help="e.g. 2000000 or 2M")
+    cost.add_argument("--electricity-price", type=_number, default=0.15, help="per kWh (default 0.15)")
+    cost.add_argument("--api-price", type=_number, help="cloud price per 1M tokens (default by model size)")
+    cost.add_argument("--json", action="store_true")
 
     cat = sub.add_parser("catalog", help="validate, build or count the catalog")
     cat.add_argument("action", choices=["validate", "build", "stats", "matrix"])
@@ -110,12 +151,16 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def cmd_estimate(args: argparse.Namespace) -> int:
-    from answers.estimates import EstimateQuery, InputError, run_estimate
+def _kb():
     from answers.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase.load()
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from answers.estimates import EstimateQuery, run_estimate
     from answers.render import estimate_text
 
-    kb = KnowledgeBase.load()
     query = EstimateQuery(
         model=args.model,
         model_config=args.model_config,
@@ -129,7 +174,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         ram_gb=args.ram_gb,
         ram_bandwidth_gbs=args.ram_bandwidth_gbs,
         quant=args.quant,
-        context=args.context,
+        context=args.context or DEFAULT_CONTEXT,
         prompt_tokens=args.prompt_tokens,
         gen_tokens=args.gen_tokens,
         runtime=args.runtime,
@@ -140,10 +185,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         wired_limit_gb=args.wired_limit_gb,
         vision=args.vision,
     )
-    try:
-        result = run_estimate(kb, query)
-    except InputError as exc:
-        return _fail(exc.message, exc.suggestions)
+    result = run_estimate(_kb(), query)
     if args.json:
         _print_json(result.to_json())
     else:
@@ -153,9 +195,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from answers.engine import AnswerEngine
-    from answers.knowledge_base import KnowledgeBase
 
-    answer = AnswerEngine(KnowledgeBase.load()).answer(args.text)
+    answer = AnswerEngine(_kb()).answer(args.text)
     if args.json:
         _print_json(answer.to_json())
     elif answer.abstained and not answer.choices:
@@ -163,6 +204,49 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         print(answer.text)
     return 0
+
+
+def _advice(args: argparse.Namespace, result: Any) -> int:
+    if args.json:
+        _print_json({"text": result.text, **result.payload})
+    else:
+        print(result.text)
+    return 0
+
+
+def cmd_whatcanirun(args: argparse.Namespace) -> int:
+    from answers.advisors import what_can_i_run
+    from answers.lookup import resolve_hardware
+
+    kb = _kb()
+    hardware = resolve_hardware(kb, args.hardware)
+    return _advice(args, what_can_i_run(kb, hardware.id, args.context or DEFAULT_CONTEXT, args.use))
+
+
+def cmd_choosegpu(args: argparse.Namespace) -> int:
+    from answers.advisors import choose_gpu
+    from answers.lookup import resolve_model
+
+    kb = _kb()
+    model_id = resolve_model(kb, args.model).id if args.model else None
+    return _advice(args, choose_gpu(kb, model_id, args.context or DEFAULT_CONTEXT, args.budget, args.used))
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from answers.advisors import compare_entries
+    from answers.lookup import resolve_either
+
+    kb = _kb()
+    return _advice(args, compare_entries(kb, resolve_either(kb, args.a), resolve_either(kb, args.b), args.context))
+
+
+def cmd_costvscloud(args: argparse.Namespace) -> int:
+    from answers.advisors import cost_vs_cloud
+    from answers.lookup import resolve_hardware, resolve_model
+
+    kb = _kb()
+    hardware, model = resolve_hardware(kb, args.hardware), resolve_model(kb, args.model)
+    return _advice(args, cost_vs_cloud(kb, hardware.id, model.id, args.tokens_per_day, args.electricity_price, args.api_price))
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
@@ -207,11 +291,26 @@ def cmd_bot(_: argparse.Namespace) -> int:
     return run_bot()
 
 
+HANDLERS = {
+    "estimate": cmd_estimate,
+    "ask": cmd_ask,
+    "whatcanirun": cmd_whatcanirun,
+    "choosegpu": cmd_choosegpu,
+    "compare": cmd_compare,
+    "costvscloud": cmd_costvscloud,
+    "catalog": cmd_catalog,
+    "bot": cmd_bot,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"estimate": cmd_estimate, "ask": cmd_ask, "catalog": cmd_catalog, "bot": cmd_bot}
+    from answers.user_errors import InputError
+
     try:
-        return handlers[args.command](args)
+        return HANDLERS[args.command](args)
+    except InputError as exc:
+        return _fail(exc.message, exc.suggestions)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -66,11 +66,15 @@ def postgres_dsn():
     if dsn:
         yield dsn
         return
-    from tests.pg_server import PostgresServer
+    from tests.pg_server import PostgresStartError, TestPostgres
 
-    server = PostgresServer()
+    server = TestPostgres()
     try:
-        yield server.start()
+        try:
+            dsn = server.start()
+        except PostgresStartError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield dsn
     finally:
         server.stop()
 
@@ -86,6 +90,7 @@ async def state(request, tmp_path: Path):
         import asyncpg
 
         from bot.state.postgres import PostgresState
+        from tests.pg_server import with_database
 
         dsn = request.getfixturevalue("postgres_dsn")
         database = f"t_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
@@ -93,7 +98,7 @@ async def state(request, tmp_path: Path):
         await admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
         await admin.execute(f'CREATE DATABASE "{database}"')
         await admin.close()
-        repo = PostgresState(dsn.rsplit("/", 1)[0] + "/" + database)
+        repo = PostgresState(with_database(dsn, database))
     await repo.open()
     try:
         yield repo

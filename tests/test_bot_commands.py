@@ -159,14 +159,28 @@ async def test_ask_answers_and_attaches_feedback_buttons(bot, fake):
     payload, _, message = await invoke(bot, fake, "ask", [command_option("question", "what is flash attention?")])
     assert "Flash Attention" in embed_text(message)
     ids = [c["custom_id"] for c in message["components"][0]["components"]]
-    assert ids == ["fb:solved", "fb:not_helpful"]
+    assert ids == [f"fb:solved:{payload['id']}", f"fb:not_helpful:{payload['id']}"]  # keyed by the answer, stored before sending
     stored = sent_message(fake, payload, message)
-    await fake.wait_for(lambda r: r.path.endswith("/messages/@original"))
-    click = component_payload("fb:solved", stored)
+    click = component_payload(ids[0], stored)  # clicked at once: the answer row already exists
     bot._connection.parse_interaction_create(click)
-    await fake.wait_for(lambda r: r.path.endswith(f"/{click['id']}/{click['token']}/callback"))
-    feedback = await bot.state.feedback_for(int(stored["id"]))
-    assert feedback == {"solved": 1, "not_helpful": 0}
+    reply = await fake.wait_for(lambda r: r.path.endswith(f"/{click['id']}/{click['token']}/callback"))
+    assert reply.body["data"]["content"] == "Thanks, marked as solved."
+    assert await bot.state.feedback_for(int(payload["id"])) == {"solved": 1, "not_helpful": 0}
+
+
+async def test_feedback_buttons_of_older_answers_still_work(bot, fake):
+    """Buttons sent before answers carried their id (custom_id "fb:solved") are keyed by their message."""
+    payload, _, message = await invoke(bot, fake, "ask", [command_option("question", "what is gqa?")])
+    stored = {**sent_message(fake, payload, message), "id": "1500000000000009999"}
+    stored["components"] = [
+        {"type": 1, "components": [{"type": 2, "style": 3, "label": v, "custom_id": f"fb:{v}"} for v in ("solved", "not_helpful")]}
+    ]
+    await bot.state.record_answer(int(stored["id"]), None, 0, "h", "glossary", "gqa")
+    click = component_payload("fb:not_helpful", stored)
+    bot._connection.parse_interaction_create(click)
+    reply = await fake.wait_for(lambda r: r.path.endswith(f"/{click['id']}/{click['token']}/callback"))
+    assert "noted" in reply.body["data"]["content"]
+    assert await bot.state.feedback_for(int(stored["id"])) == {"solved": 0, "not_helpful": 1}
 
 
 async def test_ask_abstains_politely_on_chit_chat(bot, fake):
@@ -176,7 +190,7 @@ async def test_ask_abstains_politely_on_chit_chat(bot, fake):
 
 async def test_willitrun_buttons_lower_quant_max_context_and_measurements(bot, fake):
     payload, _, message = await invoke(
-        bot, fake, "willitrun", [command_option("model", "llama-3.1-8b-instruct"), command_option("hardware", "rtx-3060-12gb")]
+        bot, fake, "willitrun", [command_option("model", "llama-3.1-8b-instruct"), command_option("hardware", "rtx-4090")]
     )
     buttons = message["components"][0]["components"]
     assert [b["label"] for b in buttons] == ["Lower quant", "Max context", "Measured benchmarks"]
@@ -192,6 +206,7 @@ async def test_willitrun_buttons_lower_quant_max_context_and_measurements(bot, f
 
 
 async def test_setup_and_stats_for_admins_only(bot, fake):
+    bot._connection.parse_guild_create(fake.guild())  # what the gateway sends: the channels the bot can see
     options = [{"name": "channel", "type": 7, "value": FORUM_CHANNEL_ID}, command_option("enabled", True, option_type=5)]
     payload = interaction_payload("setup", options, command_id=registered(fake)["setup"]["id"], subcommand="autoanswer")
     payload["data"]["resolved"] = {

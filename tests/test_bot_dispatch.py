@@ -48,7 +48,9 @@ async def test_commands_are_registered_on_login(bot, fake):
     willitrun = next(c for c in fake.commands["global"] if c["name"] == "willitrun")
     options = {o["name"]: o for o in willitrun["options"]}
     assert options["model"]["autocomplete"] and options["hardware"]["autocomplete"]
-    assert len(options["quant"]["choices"]) <= 25
+    assert options["quant"]["autocomplete"] and options["context"]["type"] == 3  # "32k" as typed
+    runtimes = options["runtime"]["choices"]
+    assert 1 <= len(runtimes) <= 25 and {"llama.cpp", "ollama", "vllm"} <= {c["value"] for c in runtimes}
 
 
 async def test_willitrun_answers_with_an_estimate_embed(bot, fake):

@@ -169,7 +169,8 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         )
         posted = await fake.wait_for(lambda r: r.method == "POST" and r.path == f"/channels/{thread_id}/messages", timeout=30)
         assert "Runs well" in posted.body["embeds"][0]["description"]
-        assert [c["custom_id"] for c in posted.body["components"][0]["components"]] == ["fb:solved", "fb:not_helpful"]
+        buttons = [c["custom_id"] for c in posted.body["components"][0]["components"]]
+        assert buttons == [f"fb:solved:{thread_id}", f"fb:not_helpful:{thread_id}"]
         # an off-topic post stays unanswered
         quiet_id = snowflake()
         await fake.dispatch("THREAD_CREATE", thread_payload("game night", thread_id=quiet_id))
@@ -195,7 +196,7 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         assert len([r for r in fake.requests if r.path == f"/channels/{TEXT_CHANNEL_ID}/messages"]) == before + 1
         # a "Solved" click is recorded
         answer = next(m for m in fake.messages.values() if m["channel_id"] == thread_id)
-        click = component_payload("fb:solved", answer, channel_id=thread_id)
+        click = component_payload(buttons[0], answer, channel_id=thread_id)
         assert "solved" in (await dispatch_and_wait(fake, click))["content"]
     finally:
         log = await stop_bot(proc)
@@ -209,7 +210,7 @@ async def test_every_command_forum_answers_feedback_and_restart(fake: FakeDiscor
         await asyncio.sleep(0.5)
         from tests.fake_discord import USER_ID
 
-        second = component_payload("fb:solved", answer, channel_id=thread_id, user_id=str(int(USER_ID) + 1))
+        second = component_payload(buttons[0], answer, channel_id=thread_id, user_id=str(int(USER_ID) + 1))
         assert "solved" in (await dispatch_and_wait(fake, second))["content"]
         stats = await dispatch_and_wait(fake, interaction_payload("stats", [], command_id=ids["stats"]))
         feedback = next(f["value"] for f in stats["embeds"][0]["fields"] if f["name"] == "Feedback")

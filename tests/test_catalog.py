@@ -10,6 +10,8 @@ import pytest
 from knowledge.loader import DATA_DIR, CatalogError, load_catalog, load_valid_catalog
 from knowledge.store import build_database, ensure_database, fts_search, load_catalog_db
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 def test_every_shipped_file_validates():
     report = load_catalog()
@@ -24,8 +26,7 @@ def test_glossary_covers_every_topic_name():
 
     catalog = load_catalog().catalog
     names = {normalize(n) for t in catalog.glossary for n in (t.term, *t.aliases, t.id)}
-    topics = Path(__file__).resolve().parents[2] / "shared" / "topics" / "glossary.txt"
-    assert topics.exists(), "../shared/topics/glossary.txt must sit beside the checkout (it does in CI)"
+    topics = REPO / "data" / "topics" / "glossary.txt"
     missing = []
     for line in topics.read_text().splitlines():
         if line.startswith("#") or not line.strip():
@@ -99,8 +100,7 @@ def test_errors_kb_covers_every_topic():
     from rapidfuzz import fuzz
 
     catalog = load_catalog().catalog
-    topics = Path(__file__).resolve().parents[2] / "shared" / "topics" / "errors.txt"
-    assert topics.exists(), "../shared/topics/errors.txt must sit beside the checkout (it does in CI)"
+    topics = REPO / "data" / "topics" / "errors.txt"
     uncovered = []
     for line in topics.read_text().splitlines():
         if line.startswith("#") or "::" not in line:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from answers.defaults import DEFAULT_CONTEXT
 from runlocalai.cli import main
 
 CONTRACT_FIELDS = {
@@ -51,7 +52,7 @@ def test_estimate_json_contract_and_id_spellings(capsys, model, hardware):
     assert data["model"] == {"id": "llama-3.1-8b-instruct", "name": "Llama 3.1 8B Instruct"}
     assert data["hardware"] == [{"id": "rtx-4090", "name": "GeForce RTX 4090"}]
     assert data["fit"] == "runs_well" and data["gpu_layers"] == data["total_layers"] == 33
-    assert data["context"] == 512 + 128  # default: prompt + gen
+    assert data["context"] == DEFAULT_CONTEXT  # the one default context (estimate and ask)
     assert data["evidence"] in {"measured", "estimated"}
     assert data["decode_tokens_per_s"] > 50 and data["prefill_tokens_per_s"] > 1000
     m = data["memory"]
@@ -109,14 +110,23 @@ def test_estimate_from_a_config_json(tmp_path, capsys):
         (["estimate", "--model", "llama 3.1 9b", "--hardware", "rtx 4090"], "Did you mean"),
         (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4095"], "Did you mean"),
         (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--quant", "Q4_K_X"], "Did you mean"),
-        (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--context", "0"], "Context must be between"),
-        (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--context", "1000000000"], "Context must be between"),
-        (["estimate", "--model", "llama-3.1-8b", "--vram-gb", "-8", "--bandwidth-gbs", "100"], "Impossible hardware"),
+        (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--context", "0"], "not possible"),
+        (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--context", "1000000000"], "longer than any model"),
+        (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--context", "99999999k"], "longer than any model"),
+        (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--quant", "Q9_Z_XXL"], "I don't know the quantization"),
+        (["whatcanirun", "--hardware", "rtx 4095"], "Did you mean"),
+        (["compare", "rtx 3090", "llama 3.1 8b"], "not one of each"),
+        (["costvscloud", "--hardware", "3090", "--model", "llama 3.1 8b", "--tokens-per-day", "-5"], "expected a number"),
+        (["estimate", "--model", "llama-3.1-8b", "--vram-gb", "-8", "--bandwidth-gbs", "100"], "VRAM of -8 GB is not possible"),
         (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--runtime", "lamacpp"], "Did you mean"),
     ],
 )
 def test_user_errors_exit_nonzero_with_one_clear_line(capsys, argv, needle):
-    assert main(argv) != 0
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse rejects a bad value before any command runs
+        code = exc.code
+    assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and needle in err[0] and "Traceback" not in err[0]
 

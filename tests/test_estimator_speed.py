@@ -23,7 +23,7 @@ def fit_result():
 
 
 def test_fit_reproduces_the_published_constants(fit_result):
-    """The committed constants.py is what the fit produces from ../shared/calibration today."""
+    """The committed constants.py is what the fit produces from data/calibration today."""
     new, old = fit_result.constants, CONSTANTS
     for table in ("decode_eff", "decode_layer_us", "prefill_eff", "decode_family", "prefill_family"):
         for key, value in getattr(old, table).items():

@@ -73,15 +73,13 @@ async def test_kill_9_during_concurrent_feedback_loses_no_acknowledged_write(fak
     proc, ids = await ready_bot(fake, tmp_path, catalog_db)
     answered = interaction_payload("ask", [command_option("question", "what is a kv cache?")], command_id=ids["ask"])
     await fake.dispatch("INTERACTION_CREATE", answered)
-    await fake.wait_for(lambda r: r.path.endswith("/messages/@original") and answered["token"] in r.path, timeout=30)
-    await asyncio.sleep(0.5)  # the answer row is committed right after the original message is read
-    message = next(
-        m for m in fake.messages.values() if m.get("components") and m["components"][0]["components"][0]["custom_id"] == "fb:solved"
-    )
+    await fake.wait_for(lambda r: r.path.endswith(f"/{answered['id']}/{answered['token']}/callback"), timeout=30)
+    solved = f"fb:solved:{answered['id']}"  # the answer row is written before the reply goes out
+    message = next(m for m in fake.messages.values() if m.get("components") and m["components"][0]["components"][0]["custom_id"] == solved)
     acknowledged: list[int] = []
 
     async def vote(user: int) -> None:
-        payload = component_payload("fb:solved", message, user_id=str(user))
+        payload = component_payload(solved, message, user_id=str(user))
         await fake.dispatch("INTERACTION_CREATE", payload)
         rec = await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"), timeout=20)
         if "solved" in (rec.body.get("data") or {}).get("content", ""):
@@ -100,7 +98,7 @@ async def test_kill_9_during_concurrent_feedback_loses_no_acknowledged_write(fak
     db = sqlite3.connect(tmp_path / "state.sqlite")
     try:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        stored = {row[0] for row in db.execute("SELECT user_id FROM feedback WHERE message_id = ?", (int(message["id"]),))}
+        stored = {row[0] for row in db.execute("SELECT user_id FROM feedback WHERE message_id = ?", (int(answered["id"]),))}
     finally:
         db.close()
     lost = set(acknowledged) - stored

@@ -15,6 +15,20 @@ if TYPE_CHECKING:
     from bot.client import RunLocalAIBot
 
 
+async def is_operator(interaction: discord.Interaction) -> bool:
+    """The bot's owner (or a member of its owning team), or a member with the operator role on the home server.
+    A reload affects every server, so a server's own Manage Server permission is not enough."""
+    bot: RunLocalAIBot = interaction.client  # type: ignore[assignment]
+    if await bot.is_owner(interaction.user):
+        return True
+    settings = bot.settings
+    if settings.operator_role_id and settings.home_guild_id and interaction.guild_id == settings.home_guild_id:
+        roles = getattr(interaction.user, "roles", [])
+        if any(role.id == settings.operator_role_id for role in roles):
+            return True
+    raise app_commands.CheckFailure("Only the bot's operators can reload the catalog (it changes every server's answers).")
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Setup(app_commands.Group, name="setup", description="Configure the bot for this server"):
@@ -25,11 +39,8 @@ class Setup(app_commands.Group, name="setup", description="Configure the bot for
     @app_commands.command(name="autoanswer", description="Auto-answer new posts in a forum channel")
     @app_commands.checks.has_permissions(manage_guild=True)
     @app_commands.describe(channel="A forum channel", enabled="On or off")
-    async def autoanswer(self, interaction: discord.Interaction, channel: app_commands.AppCommandChannel, enabled: bool) -> None:
+    async def autoanswer(self, interaction: discord.Interaction, channel: discord.ForumChannel, enabled: bool) -> None:
         assert interaction.guild_id is not None
-        if channel.type != discord.ChannelType.forum:
-            await send(interaction, ephemeral=True, content=f"{channel.mention} is not a forum channel; auto-answers work in forums.")
-            return
         await self.bot.state.set_autoanswer(interaction.guild_id, channel.id, enabled)
         state = "on" if enabled else "off"
         await send(
@@ -47,8 +58,8 @@ class Setup(app_commands.Group, name="setup", description="Configure the bot for
         await self.bot.state.set_threshold(interaction.guild_id, value)
         await send(interaction, ephemeral=True, content=f"Auto-answer threshold set to {value:.2f}.")
 
-    @app_commands.command(name="reload", description="Reload the catalog files (after a pull request was merged)")
-    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.command(name="reload", description="Reload the catalog files for every server (bot operators only)")
+    @app_commands.check(is_operator)
     async def reload(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         counts = await self.bot.reload_catalog()

@@ -15,6 +15,7 @@ from discord.ext import commands
 from answers.engine import Answer
 from bot import render
 from bot.cooldowns import per_user_cooldown
+from bot.errors import explain, guarded_listener
 from bot.respond import compute_then_send
 from bot.views import feedback_view
 
@@ -25,15 +26,16 @@ log = logging.getLogger("runlocalai.ask")
 _MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>")
 
 
-def answer_payload(answer: Answer, with_feedback: bool = True) -> dict:
+def answer_payload(answer: Answer, answer_id: int | None = None) -> dict:
+    """The embed for an answer; with ``answer_id`` (where it was recorded) it gets Solved / Not helpful buttons."""
     if answer.abstained:
         text = answer.text or (
             "I don't have a confident answer to that. Try naming a model and your GPU, pasting the exact error, or /glossary for a term."
         )
         return {"embed": render.text_embed("Not sure", text, discord.Colour.light_grey())}
     payload: dict = {"embed": render.answer_embed(answer)}
-    if with_feedback:
-        payload["view"] = feedback_view()
+    if answer_id is not None:
+        payload["view"] = feedback_view(answer_id)
     return payload
 
 
@@ -47,19 +49,22 @@ class Ask(commands.Cog):
     @app_commands.describe(question="e.g. will qwen3 32b run on my 4070 super? / paste an error / what is GQA?")
     @per_user_cooldown
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]) -> None:
-        answer = await compute_then_send(interaction, lambda: self._answer(question), answer_payload)
+        answer_id = interaction.id
+
+        async def record_then_render(answer: Answer) -> dict:
+            await self._record(answer, answer_id, interaction.guild_id, interaction.channel_id or 0)
+            return answer_payload(answer, None if answer.abstained else answer_id)
+
+        answer = await compute_then_send(interaction, lambda: self._answer(question), record_then_render)
         await self.bot.record_question(interaction.guild_id, "ask", answer)
-        if not answer.abstained:
-            message = await _original_message(interaction)
-            if message is not None:
-                await self.bot.state.record_answer(
-                    message.id,
-                    interaction.guild_id,
-                    interaction.channel_id or 0,
-                    answer.question_hash,
-                    answer.intent,
-                    answer.matches[0].id if answer.matches else None,
-                )
+
+    async def _record(self, answer: Answer, answer_id: int, guild_id: int | None, channel_id: int) -> None:
+        """Store an answer before it is sent, so a feedback click can never arrive before its row exists."""
+        if answer.abstained:
+            return
+        await self.bot.state.record_answer(
+            answer_id, guild_id, channel_id, answer.question_hash, answer.intent, answer.matches[0].id if answer.matches else None
+        )
 
     def _answer(self, text: str) -> Answer:
         engine = self.bot.engine  # one catalog for the whole answer, even if a reload swaps it meanwhile
@@ -68,6 +73,7 @@ class Ask(commands.Cog):
 
     # ------------------------------------------------------------------------------------------
     @commands.Cog.listener()
+    @guarded_listener("on_message")
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or self.bot.user is None or message.author.id == self.bot.user.id:
             return  # never answer bots, including ourselves
@@ -84,22 +90,24 @@ class Ask(commands.Cog):
         )
         if not (mentioned or replied):
             return
+        try:
+            await self._mention(message)
+        except Exception as exc:  # the asker gets one friendly line; the log gets the details
+            friendly = explain(exc)
+            if friendly.kind == "bug":
+                log.exception("answering a mention failed")
+            await message.reply(embed=render.error_message_embed(friendly.message), mention_author=False)
+
+    async def _mention(self, message: discord.Message) -> None:
+        assert message.guild is not None
         text = _MENTION.sub(" ", message.content).strip()
         if not text:
             await message.reply("Ask me about a model and your GPU, paste an error, or try /ask.", mention_author=False)
             return
         answer = await asyncio.to_thread(self._answer, text)
         await self.bot.record_question(message.guild.id, "mention", answer)
-        sent = await message.reply(**answer_payload(answer), mention_author=False)
-        if not answer.abstained:
-            await self.bot.state.record_answer(
-                sent.id,
-                message.guild.id,
-                message.channel.id,
-                answer.question_hash,
-                answer.intent,
-                answer.matches[0].id if answer.matches else None,
-            )
+        await self._record(answer, message.id, message.guild.id, message.channel.id)
+        await message.reply(**answer_payload(answer, None if answer.abstained else message.id), mention_author=False)
 
     async def _forum_post(self, message: discord.Message) -> None:
         """A new post in a forum channel: answer it once, only when configured and confident."""
@@ -122,17 +130,8 @@ class Ask(commands.Cog):
         if not await self.bot.state.claim_thread(thread.id, message.guild.id):
             return  # already answered (another shard/process or a replayed event)
         self._channel_last[thread.parent_id or 0] = now
-        sent = await thread.send(**answer_payload(answer))
-        await self.bot.state.record_answer(
-            sent.id, message.guild.id, thread.id, answer.question_hash, answer.intent, answer.matches[0].id if answer.matches else None
-        )
-
-
-async def _original_message(interaction: discord.Interaction) -> discord.Message | None:
-    try:
-        return await interaction.original_response()
-    except discord.HTTPException:
-        return None
+        await self._record(answer, message.id, message.guild.id, thread.id)
+        await thread.send(**answer_payload(answer, message.id))
 
 
 async def setup(bot: RunLocalAIBot) -> None:

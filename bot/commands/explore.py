@@ -8,13 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from answers.advisors import USES, AdvisorError, AdvisorResult, choose_gpu, compare, cost_vs_cloud, what_can_i_run
-from answers.entities import Entities
-from answers.estimates import InputError, resolve_hardware, resolve_model
+from answers.advisors import USES, AdvisorResult, choose_gpu, compare_entries, cost_vs_cloud, what_can_i_run
+from answers.defaults import DEFAULT_CONTEXT
+from answers.user_errors import InputError
 from bot import render
-from bot.autocomplete import hardware_autocomplete, model_autocomplete, model_or_hardware_autocomplete
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
+from bot.transformers import CONTEXT_HELP, ContextArg, HardwareArg, ModelArg, ModelOrHardwareArg
 
 if TYPE_CHECKING:
     from bot.client import RunLocalAIBot
@@ -29,93 +29,64 @@ def _result_payload(title: str):
     return build
 
 
-def _advise(fn):
-    """Advisor errors are user errors: turn them into InputError for the one error path."""
-
-    def run():
-        try:
-            return fn()
-        except AdvisorError as exc:
-            raise InputError(str(exc)) from exc
-
-    return run
-
-
 class Explore(commands.Cog):
     def __init__(self, bot: RunLocalAIBot):
         self.bot = bot
 
     @app_commands.command(name="whatcanirun", description="The best models that fit your hardware, grouped by how well they run")
-    @app_commands.describe(hardware="GPU or machine", context="Context in tokens (default 8192)", use="What you want the model for")
+    @app_commands.describe(
+        hardware="GPU or machine", context=f"{CONTEXT_HELP}; default {DEFAULT_CONTEXT:,}", use="What you want the model for"
+    )
     @app_commands.choices(use=USE_CHOICES)
-    @app_commands.autocomplete(hardware=hardware_autocomplete)
     @per_user_cooldown
     async def whatcanirun(
         self,
         interaction: discord.Interaction,
-        hardware: app_commands.Range[str, 1, 100],
-        context: app_commands.Range[int, 256, 1_048_576] = 8192,
+        hardware: HardwareArg,
+        context: ContextArg | None = None,
         use: app_commands.Choice[str] | None = None,
     ) -> None:
-        hw = resolve_hardware(self.bot.kb, hardware)
         await self.bot.record_command(interaction, "whatcanirun")
+        kb = self.bot.kb
         await compute_then_send(
             interaction,
-            _advise(lambda: what_can_i_run(self.bot.kb, hw.id, context, use.value if use else "any")),
-            _result_payload(f"What runs on {hw.name}"),
+            lambda: what_can_i_run(kb, hardware.id, context or DEFAULT_CONTEXT, use.value if use else "any"),
+            _result_payload(f"What runs on {hardware.name}"),
         )
 
     @app_commands.command(name="choosegpu", description="GPUs ranked by value for a model")
     @app_commands.describe(
-        budget="Maximum price in USD", model="Target model (default Llama 3.1 8B)", context="Context in tokens", used="Rank by used prices"
+        budget="Maximum price in USD",
+        model="Target model (default Llama 3.1 8B)",
+        context=f"{CONTEXT_HELP}; default {DEFAULT_CONTEXT:,}",
+        used="Rank by used prices",
     )
-    @app_commands.autocomplete(model=model_autocomplete)
     @per_user_cooldown
     async def choosegpu(
         self,
         interaction: discord.Interaction,
         budget: app_commands.Range[int, 50, 1_000_000] | None = None,
-        model: app_commands.Range[str, 1, 100] | None = None,
-        context: app_commands.Range[int, 256, 1_048_576] = 8192,
+        model: ModelArg | None = None,
+        context: ContextArg | None = None,
         used: bool = False,
     ) -> None:
-        model_id = resolve_model(self.bot.kb, model).id if model else None
         await self.bot.record_command(interaction, "choosegpu")
+        kb = self.bot.kb
         await compute_then_send(
-            interaction, _advise(lambda: choose_gpu(self.bot.kb, model_id, context, budget, used)), _result_payload("Which GPU")
+            interaction,
+            lambda: choose_gpu(kb, model.id if model else None, context or DEFAULT_CONTEXT, budget, used),
+            _result_payload("Which GPU"),
         )
 
     @app_commands.command(name="compare", description="Two models or two GPUs side by side, with when to choose which")
     @app_commands.describe(a="First model or GPU", b="Second model or GPU")
-    @app_commands.autocomplete(a=model_or_hardware_autocomplete, b=model_or_hardware_autocomplete)
     @per_user_cooldown
-    async def compare(
-        self, interaction: discord.Interaction, a: app_commands.Range[str, 1, 100], b: app_commands.Range[str, 1, 100]
-    ) -> None:
-        hits = [self._resolve_either(a), self._resolve_either(b)]
-        kinds = {h.kind for h in hits}
-        if len(kinds) != 1:
+    async def compare(self, interaction: discord.Interaction, a: ModelOrHardwareArg, b: ModelOrHardwareArg) -> None:
+        if a.kind != b.kind:
             raise InputError("Compare two models or two GPUs, not one of each (try /willitrun for a model on a GPU).")
-        entities = Entities(models=hits if "model" in kinds else [], hardware=hits if "hardware" in kinds else [])
         await self.bot.record_command(interaction, "compare")
-        await compute_then_send(
-            interaction, _advise(lambda: compare(self.bot.kb, entities)), _result_payload(f"{hits[0].title} vs {hits[1].title}")
-        )
-
-    def _resolve_either(self, text: str):
-        from knowledge.search import Hit, ResolveError, resolve
-
-        kind, _, value = text.partition(":")
-        if kind in {"model", "hardware"} and self.bot.kb.catalog.get(kind, value):
-            return Hit(kind, value, self.bot.kb.names.title(kind, value), 1.0)
-        errors = []
-        for kind in ("model", "hardware"):
-            try:
-                return resolve(self.bot.kb.names, text, kind)
-            except ResolveError as exc:
-                errors.append(exc)
-        suggestions = [h.title for exc in errors for h in exc.suggestions][:5]
-        raise InputError(f"I don't know {text[:80]!r} as a model or a GPU.", suggestions)
+        kb = self.bot.kb
+        await compute_then_send(interaction, lambda: compare_entries(kb, a, b), _result_payload(f"{a.title} vs {b.title}"))
 
     @app_commands.command(name="costvscloud", description="Local electricity versus a cloud API, and when the hardware pays off")
     @app_commands.describe(
@@ -125,24 +96,22 @@ class Explore(commands.Cog):
         electricity_price="Price per kWh (default 0.15)",
         api_price="Cloud price per 1M tokens (default by model size)",
     )
-    @app_commands.autocomplete(hardware=hardware_autocomplete, model=model_autocomplete)
     @per_user_cooldown
     async def costvscloud(
         self,
         interaction: discord.Interaction,
-        hardware: app_commands.Range[str, 1, 100],
-        model: app_commands.Range[str, 1, 100],
+        hardware: HardwareArg,
+        model: ModelArg,
         tokens_per_day: app_commands.Range[int, 1, 100_000_000_000],
         electricity_price: app_commands.Range[float, 0.0, 5.0] = 0.15,
         api_price: app_commands.Range[float, 0.001, 1000.0] | None = None,
     ) -> None:
-        hw = resolve_hardware(self.bot.kb, hardware)
-        entry = resolve_model(self.bot.kb, model)
         await self.bot.record_command(interaction, "costvscloud")
+        kb = self.bot.kb
         await compute_then_send(
             interaction,
-            _advise(lambda: cost_vs_cloud(self.bot.kb, hw.id, entry.id, tokens_per_day, electricity_price, api_price)),
-            _result_payload(f"{entry.name} on {hw.name}: local vs cloud"),
+            lambda: cost_vs_cloud(kb, hardware.id, model.id, tokens_per_day, electricity_price, api_price),
+            _result_payload(f"{model.name} on {hardware.name}: local vs cloud"),
         )
 
 

@@ -8,32 +8,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from answers.defaults import DEFAULT_CONTEXT, DEFAULT_KV_CACHE, DEFAULT_RUNTIME
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from bot import render
-from bot.autocomplete import hardware_autocomplete, model_autocomplete
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
+from bot.transformers import CONTEXT_HELP, KV_CHOICES, ContextArg, HardwareArg, ModelArg, QuantArg, RuntimeArg
 from bot.views import estimate_view
-from estimator.quants import COMMON_GGUF
 
 if TYPE_CHECKING:
     from bot.client import RunLocalAIBot
-
-QUANT_CHOICES = [app_commands.Choice(name=q, value=q) for q in (*COMMON_GGUF, "AWQ", "GPTQ", "EXL2 4.65bpw", "MLX 4bit", "FP8")][:25]
-RUNTIME_CHOICES = [
-    app_commands.Choice(name=name, value=value)
-    for name, value in (
-        ("llama.cpp", "llama.cpp"),
-        ("Ollama", "ollama"),
-        ("LM Studio", "lm-studio"),
-        ("vLLM", "vllm"),
-        ("ExLlamaV2 / TabbyAPI", "exllamav2"),
-        ("MLX (mlx-lm)", "mlx-lm"),
-        ("KoboldCpp", "koboldcpp"),
-    )
-]
-KV_CHOICES = [app_commands.Choice(name=n, value=n) for n in ("f16", "q8_0", "q4_0")]
-DEFAULT_CONTEXT = 8192
 
 
 class WillItRun(commands.Cog):
@@ -44,34 +28,33 @@ class WillItRun(commands.Cog):
     @app_commands.describe(
         model="Model, e.g. Llama 3.1 8B, Qwen3 30B A3B, gpt-oss 20b",
         hardware="GPU or machine, e.g. RTX 3060 12GB, M2 Max 96GB, RX 7900 XTX",
-        quant="Quantization (default Q4_K_M)",
-        context="Context to allocate in tokens (default 8192)",
+        quant="Quantization, e.g. Q4_K_M, Q8_0, IQ4_XS, AWQ, EXL2 4.65bpw, MLX 4bit (default: the runtime's usual)",
+        context=f"{CONTEXT_HELP}; default {DEFAULT_CONTEXT:,}",
         runtime="Runtime (default llama.cpp)",
         gpus="Number of identical GPUs",
         kv_cache="KV cache type (default f16)",
     )
-    @app_commands.choices(quant=QUANT_CHOICES, runtime=RUNTIME_CHOICES, kv_cache=KV_CHOICES)
-    @app_commands.autocomplete(model=model_autocomplete, hardware=hardware_autocomplete)
+    @app_commands.choices(kv_cache=KV_CHOICES)
     @per_user_cooldown
     async def willitrun(
         self,
         interaction: discord.Interaction,
-        model: app_commands.Range[str, 1, 100],
-        hardware: app_commands.Range[str, 1, 100],
-        quant: app_commands.Choice[str] | None = None,
-        context: app_commands.Range[int, 1, 10_485_760] | None = None,
-        runtime: app_commands.Choice[str] | None = None,
+        model: ModelArg,
+        hardware: HardwareArg,
+        quant: QuantArg | None = None,
+        context: ContextArg | None = None,
+        runtime: RuntimeArg | None = None,
         gpus: app_commands.Range[int, 1, 16] | None = None,
         kv_cache: app_commands.Choice[str] | None = None,
     ) -> None:
         query = EstimateQuery(
-            model=model,
-            hardware=[hardware],
+            model=model.id,
+            hardware=[hardware.id],
             gpus=gpus,
-            quant=quant.value if quant else None,
+            quant=quant,
             context=context or DEFAULT_CONTEXT,
-            runtime=runtime.value if runtime else "llama.cpp",
-            kv_cache=kv_cache.value if kv_cache else "f16",
+            runtime=runtime or DEFAULT_RUNTIME,
+            kv_cache=kv_cache.value if kv_cache else DEFAULT_KV_CACHE,
         )
         await self.bot.record_command(interaction, "willitrun")
         kb = self.bot.kb
@@ -80,23 +63,26 @@ class WillItRun(commands.Cog):
             with self.bot.metrics.time_estimator():
                 return run_estimate(kb, query)
 
-        await compute_then_send(interaction, work, lambda r: _render(r, query))
+        await compute_then_send(interaction, work, render_estimate)
 
 
-def _render(result: EstimateResult, query: EstimateQuery) -> dict:
+def render_estimate(result: EstimateResult) -> dict:
+    """The estimate embed with the follow-up buttons that apply to it."""
     payload: dict = {"embed": render.estimate_embed(result)}
-    resolved = EstimateQuery(
-        model=result.model_ref["id"],
-        hardware=[result.hardware_refs[0]["id"]] if result.hardware_refs else [],
-        gpus=len(result.hardware_refs) if len(result.hardware_refs) > 1 else None,
-        quant=result.estimate.quant.name,
-        context=result.estimate.context,
-        runtime=result.estimate.runtime.id,
-        kv_cache=result.estimate.request.kv_cache,
-    )
-    view = estimate_view(resolved) if resolved.hardware and len({h["id"] for h in result.hardware_refs}) == 1 else None
-    if view is not None:
-        payload["view"] = view
+    hardware_ids = [h["id"] for h in result.hardware_refs]
+    if hardware_ids and len(set(hardware_ids)) == 1:
+        resolved = EstimateQuery(
+            model=result.model_ref["id"],
+            hardware=[hardware_ids[0]],
+            gpus=len(hardware_ids) if len(hardware_ids) > 1 else None,
+            quant=result.estimate.quant.name,
+            context=result.estimate.context,
+            runtime=result.estimate.runtime.id,
+            kv_cache=result.estimate.request.kv_cache,
+        )
+        view = estimate_view(resolved, result)
+        if view is not None:
+            payload["view"] = view
     return payload
 
 

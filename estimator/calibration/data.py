@@ -1,4 +1,4 @@
-"""Load the calibration measurements from ../shared/calibration (read-only, never written)."""
+"""Load the calibration measurements from data/calibration (read-only, never written)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def calibration_dir() -> Path:
-    """``$RUNLOCALAI_CALIBRATION_DIR`` or ``../shared/calibration`` beside the checkout."""
+    """``$RUNLOCALAI_CALIBRATION_DIR`` or the repository's ``data/calibration``."""
     override = os.environ.get("RUNLOCALAI_CALIBRATION_DIR")
-    return Path(override) if override else REPO_ROOT.parent / "shared" / "calibration"
+    return Path(override) if override else REPO_ROOT / "data" / "calibration"
 
 
 def _num(text: str | None) -> float | None:
