@@ -1,7 +1,8 @@
 """Check the evaluation sets: both files load, fields are well formed, the split matches the rule, and every
 non-null catalog id exists under knowledge/data. Reads the catalog files directly (no answer-engine import).
 
-    python data/eval/check_ids.py
+    python data/eval/check_ids.py            # problems + counts
+    python data/eval/check_ids.py --missing  # also list the names annotated with id: null (catalog gaps)
 """
 
 from __future__ import annotations
@@ -90,8 +91,12 @@ def check_questions(items, ids, problems: list[str]) -> None:
             problems.append(f"{w}: unknown runtime {ent['runtime']!r}")
         if "use_case" in ent and ent["use_case"] not in USE_CASES:
             problems.append(f"{w}: unknown use_case {ent['use_case']!r}")
-        if "cpu" in ent and not (isinstance(ent["cpu"], dict) and ent["cpu"].get("name")):
-            problems.append(f"{w}: cpu needs a name")
+        if "cpu" in ent:
+            cpu = ent["cpu"]
+            if not (isinstance(cpu, dict) and (cpu.get("name") or cpu.get("id"))):
+                problems.append(f"{w}: cpu needs an id or a name")
+            elif cpu.get("id") is not None and cpu["id"] not in ids["hardware"]:
+                problems.append(f"{w}: unknown cpu id {cpu['id']!r}")
         for e in it.get("expected") or []:
             kind = e.get("kind") if isinstance(e, dict) else None
             if kind not in KINDS:
@@ -126,6 +131,27 @@ def check_mentions(items, ids, problems: list[str]) -> None:
             problems.append(f"{w}: expected needs name, vendor and an integer count")
 
 
+def missing_names(questions, mentions) -> dict[str, Counter]:
+    """Names annotated with id: null, grouped by kind: what the catalog does not cover yet."""
+    out: dict[str, Counter] = {k: Counter() for k in ("hardware", "cpu", "model", "tool", "error", "glossary")}
+    for q in questions:
+        ent = q.get("entities") or {}
+        for kind, key in (("model", "models"), ("hardware", "hardware")):
+            for ref in ent.get(key) or []:
+                if ref.get("id") is None:
+                    out[kind][ref["name"]] += 1
+        cpu = ent.get("cpu")
+        if isinstance(cpu, dict) and cpu.get("id") is None:
+            out["cpu"][cpu["name"]] += 1
+        for e in q.get("expected") or []:
+            if e.get("id") is None and e.get("kind") in out:
+                out[e["kind"]][e["name"]] += 1
+    for h in mentions:
+        if h["expected"].get("id") is None:
+            out["hardware"][h["expected"]["name"]] += 1
+    return out
+
+
 def main() -> int:
     ids = catalog_ids()
     problems: list[str] = []
@@ -138,6 +164,10 @@ def main() -> int:
     print(f"questions: {len(questions)} {dict(Counter(q['intent'] for q in questions).most_common())}")
     print(f"  splits: {dict(Counter(q['split'] for q in questions))}")
     print(f"hardware_mentions: {len(mentions)} splits: {dict(Counter(h['split'] for h in mentions))}")
+    if "--missing" in sys.argv:
+        for kind, names in missing_names(questions, mentions).items():
+            print(f"not in catalog ({kind}, {len(names)}): " + "; ".join(f"{n} x{c}" if c > 1 else n
+                                                                    for n, c in sorted(names.items())))
     print(f"{len(problems)} problem(s)")
     return 1 if problems else 0
 
