@@ -1,26 +1,30 @@
-"""Decisions built on the estimator: which GPU to buy, A versus B, local versus cloud cost."""
+"""Decisions built on the estimator: what runs on a machine, which GPU to buy, A versus B, local versus cloud.
+
+Every number comes from the same estimate the will-it-run answer gives (answers.estimates.run_estimate), so
+the advisors never disagree with it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from answers.defaults import DEFAULT_CONTEXT
+from answers.defaults import DEFAULT_CONTEXT, MAX_CONTEXT, MIN_CONTEXT
 from answers.entities import Entities
-from answers.estimates import EstimateQuery, run_estimate
+from answers.estimates import EstimateQuery, EstimateResult, build_system, run_estimate
 from answers.knowledge_base import KnowledgeBase
+from answers.setups import Setup
 from answers.user_errors import InputError
-from estimator.estimate import EstimateRequest, estimate
-from knowledge.devices import model_spec, system_from_hardware
 from knowledge.schema import Hardware, Model
 
 DEFAULT_TARGET_MODEL = "llama-3.1-8b-instruct"
 DEFAULT_ELECTRICITY = 0.15  # USD per kWh
-GENERATION_POWER_SHARE = 0.8
+GENERATION_POWER_SHARE = 0.8  # share of TDP drawn while generating
 USED_FRACTION = 0.6  # used price assumed when none is on record (stated in the answer)
 MIN_USEFUL_TPS = 5.0
-MIN_OFFLOAD_TPS = 2.0  # share of TDP drawn while generating
+MIN_OFFLOAD_TPS = 2.0
 IDLE_WATTS = 30.0
+MAX_CARDS = 4  # multi-GPU builds considered by choose_gpu
 
 
 class AdvisorError(InputError):
@@ -33,7 +37,7 @@ class AdvisorResult:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def _price(hw: Hardware, used: bool) -> tuple[float | None, str]:
+def price_of(hw: Hardware, used: bool) -> tuple[float | None, str]:
     """(price in USD, how we know it): a recorded used price, else the launch price (or 60 % of it for "used")."""
     if used and hw.used_price:
         return hw.used_price.usd, f"used, {hw.used_price.date:%b %Y}"
@@ -53,16 +57,7 @@ USES = {
     "reasoning": lambda m: m.variant == "reasoning" or any(k in m.id for k in ("r1", "qwq", "thinking", "reasoning", "magistral")),
     "vision": lambda m: "image" in m.modalities,
 }
-GOOD_QUANTS = {"F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_K_S", "IQ4_XS"}  # little quality loss
-
-
-def capability(model) -> float:
-    """Rough size ranking: dense parameters, or for MoE the geometric mean of total and active."""
-    if model.active_params_b:
-        return (model.params_b * model.active_params_b) ** 0.5
-    return model.params_b
-
-
+GOOD_QUANTS = {"F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M", "Q4_K_S", "IQ4_XS", "MXFP4"}  # little quality loss
 TIER_TITLES = {
     "runs_well": "Runs fully on the GPU",
     "tight": "Fits, but tight",
@@ -71,102 +66,257 @@ TIER_TITLES = {
 }
 
 
+def _check_context(context: int) -> None:
+    if not MIN_CONTEXT <= context <= MAX_CONTEXT:
+        raise AdvisorError(f"Context must be between {MIN_CONTEXT:,} and {MAX_CONTEXT:,} tokens.")
+
+
+def _setup(where: Setup | str) -> Setup:
+    return where if isinstance(where, Setup) else Setup(hardware=[where])
+
+
 def what_can_i_run(
-    kb: KnowledgeBase, hardware_id: str, context: int = DEFAULT_CONTEXT, use: str = "any", per_tier: int = 8, system=None
+    kb: KnowledgeBase, where: Setup | str, context: int = DEFAULT_CONTEXT, use: str = "any", per_tier: int = 8
 ) -> AdvisorResult:
-    """The most capable catalog models that run on this hardware, grouped by verdict tier."""
-    hw = kb.catalog.hardware_by_id(hardware_id)
-    if hw is None and system is None:
-        raise AdvisorError(f"Unknown hardware {hardware_id!r}.")
+    """The best catalog models that run on this machine (by published quality, else size and date), by tier."""
     if use not in USES:
         raise AdvisorError(f"Unknown use {use!r}: choose one of {', '.join(USES)}.")
-    if not 256 <= context <= 1_048_576:
-        raise AdvisorError("Context must be between 256 and 1,048,576 tokens.")
-    options = kb.grid.models_on(system or system_from_hardware([hw]), hardware_id, context)
+    _check_context(context)
+    setup = _setup(where)
+    query = setup.apply(EstimateQuery(model="-"))
+    system, refs = build_system(kb, query)
+    label = setup.label or " + ".join(r["name"] for r in refs) or "CPU + RAM"
+    options = kb.grid.models_on(system, refs[0]["id"] if refs else "custom", context)
     keep = USES[use]
-    tiers: dict[str, list] = {}
+    tiers: dict[str, list[tuple[Model, Any, Any]]] = {}
     for option in options:
         model = kb.catalog.model(option.model_id)
-        if model is None or not keep(model) or model.variant == "base" or model.architecture.max_context < context:
+        if model is None or not keep(model) or model.variant in {"base", "embedding"} or model.architecture.max_context < context:
             continue
         if option.fit in {"offload", "cpu_only"} and option.decode_tps < MIN_OFFLOAD_TPS:
             continue  # runs, technically, but too slow to be worth listing
-        tiers.setdefault(option.fit, []).append((model, option))
-    name = hw.name if hw else hardware_id
-    lines = [f"Models for {name} at {context:,} tokens" + (f" ({use})" if use != "any" else "") + ":"]
-    payload: dict[str, Any] = {"tiers": {}}
+        tiers.setdefault(option.fit, []).append((model, option, kb.quality.quality(model, use)))
+    lines = [f"Models for {label} at {context:,} tokens" + (f" ({use})" if use != "any" else "") + ", best first:"]
+    payload: dict[str, Any] = {"tiers": {}, "ranking": "published quality figures where the catalog has them, else size and date"}
     for tier in ("runs_well", "tight", "offload", "cpu_only"):
-        entries = sorted(tiers.get(tier, []), key=lambda mo: (mo[1].quant not in GOOD_QUANTS, -capability(mo[0]), -mo[1].decode_tps))
+        entries = sorted(tiers.get(tier, []), key=lambda mo: (mo[1].quant not in GOOD_QUANTS, -mo[2].score, -mo[1].decode_tps))
         entries = entries[:per_tier]
         if not entries:
             continue
         payload["tiers"][tier] = [
-            {"id": m.id, "name": m.name, "quant": o.quant, "decode_tokens_per_s": round(o.decode_tps, 1)} for m, o in entries
+            {
+                "id": m.id,
+                "name": m.name,
+                "quant": o.quant,
+                "decode_tokens_per_s": round(o.decode_tps, 1),
+                "quality": round(q.score, 3),
+                "quality_published": q.published,
+            }
+            for m, o, q in entries
         ]
         lines.append(f"{TIER_TITLES[tier]}:")
-        lines.extend(f"- {m.name} ({m.params_b:g}B) at {o.quant}, ~{o.decode_tps:.0f} tok/s" for m, o in entries)
+        lines.extend(f"- {m.name} ({m.params_b:g}B) at {o.quant}, ~{o.decode_tps:.0f} tok/s" for m, o, _ in entries)
     if len(lines) == 1:
         lines.append("Nothing in the catalog fits, even with offload.")
+    else:
+        lines.append("Ranked by published benchmark scores where the catalog has them, otherwise by size and release date.")
     return AdvisorResult("\n".join(lines), payload)
 
 
+# ------------------------------------------------------------------------------------------------
+# Which GPU to buy
+# ------------------------------------------------------------------------------------------------
+def representative_model(kb: KnowledgeBase, size_b: float, use: str | None = None) -> Model:
+    """The newest instruct model closest to a size class ("32B models" -> a current 32B model)."""
+    keep = USES.get({"coding": "code"}.get(use or "", use or "any"), USES["any"])
+    candidates = [m for m in kb.catalog.models if m.variant != "base" and not m.active_params_b and keep(m)]
+    if not candidates:
+        candidates = [m for m in kb.catalog.models if m.variant != "base"]
+    return min(
+        candidates,
+        key=lambda m: (
+            abs(m.params_b - size_b) / size_b > 0.15,
+            -(m.release_date.toordinal() if m.release_date else 0),
+            abs(m.params_b - size_b),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Build:
+    hardware: Hardware
+    cards: int
+    price_usd: float
+    price_basis: str
+
+
+def _candidate_builds(kb: KnowledgeBase, budget: float | None, used: bool) -> list[Build]:
+    builds = []
+    for hw in kb.catalog.hardware:
+        if hw.device == "cpu":
+            continue
+        price, basis = price_of(hw, used)
+        if price is None:
+            continue
+        for cards in range(1, (MAX_CARDS if hw.device == "gpu" and hw.segment in {"desktop", "workstation", "datacenter"} else 1) + 1):
+            if budget is not None and price * cards > budget:
+                break
+            builds.append(Build(hw, cards, price * cards, basis))
+    return builds
+
+
+MULTI_CARD_CANDIDATES = 12  # multi-GPU builds estimated one by one (the cheapest that can hold the model)
+
+
+def _shortlist(kb: KnowledgeBase, model: Model, context: int, builds: list[Build], single: dict[str, Any]) -> list[Build]:
+    """Single cards that run the model, plus the cheapest few multi-card builds with just enough memory for it
+    (a second card adds memory, not speed, so only the smallest count that fits is worth estimating)."""
+    need = run_estimate(kb, EstimateQuery(model=model.id, context=context, vram_gb=4096, bandwidth_gbs=1000)).estimate.memory.total / 2**30
+    singles = [b for b in builds if b.cards == 1 and b.hardware.id in single]
+    multi = [
+        b
+        for b in builds
+        if b.cards > 1
+        and not (b.hardware.id in single and single[b.hardware.id].quant in GOOD_QUANTS)
+        and b.hardware.memory_gb * b.cards * 0.9 >= need
+        and b.hardware.memory_gb * (b.cards - 1) * 0.9 < need
+    ]
+    multi.sort(key=lambda b: b.price_usd)
+    return singles + multi[:MULTI_CARD_CANDIDATES]
+
+
+def _vram_target_answer(kb: KnowledgeBase, target_gb: float, budget: float | None, used: bool, limit: int) -> AdvisorResult:
+    rows = []
+    for build in _candidate_builds(kb, budget, used):
+        total = build.hardware.memory_gb * build.cards
+        if total < target_gb or (build.cards > 1 and build.hardware.memory_gb * (build.cards - 1) >= target_gb):
+            continue
+        rows.append(
+            {
+                "id": build.hardware.id,
+                "name": build.hardware.name,
+                "cards": build.cards,
+                "memory_gb": total,
+                "bandwidth_gbs": build.hardware.bandwidth_gbs,
+                "price_usd": round(build.price_usd),
+                "price_basis": build.price_basis,
+                "usd_per_gb": build.price_usd / total,
+            }
+        )
+    if not rows:
+        where = f" under ${budget:,.0f}" if budget else ""
+        raise AdvisorError(f"No GPU build{where} in the catalog reaches {target_gb:g} GB of GPU memory.")
+    rows.sort(key=lambda r: (r["price_usd"], -r["bandwidth_gbs"]))
+    ranking = rows[:limit]
+    lines = [f"Cheapest ways to {target_gb:g} GB of GPU memory" + (f" under ${budget:,.0f}" if budget else "") + ":"]
+    for i, r in enumerate(ranking, 1):
+        cards = f"{r['cards']}× " if r["cards"] > 1 else ""
+        lines.append(
+            f"{i}. {cards}{r['name']}: {r['memory_gb']:g} GB for ~${r['price_usd']:,} ({r['price_basis']}), {r['bandwidth_gbs']:g} GB/s"
+        )
+    lines.append(
+        "Several cards add memory, not speed (llama.cpp splits layers across them). Prices are launch prices unless a used price is on record."
+    )
+    return AdvisorResult("\n".join(lines), {"ranking": ranking, "target_vram_gb": target_gb})
+
+
 def choose_gpu(
-    kb: KnowledgeBase, model_id: str | None, context: int = DEFAULT_CONTEXT, budget: float | None = None, used: bool = False, limit: int = 8
+    kb: KnowledgeBase,
+    model_id: str | None,
+    context: int = DEFAULT_CONTEXT,
+    budget: float | None = None,
+    used: bool = False,
+    limit: int = 8,
+    size_class_b: float | None = None,
+    target_vram_gb: float | None = None,
+    use_case: str | None = None,
 ) -> AdvisorResult:
-    """GPUs (and unified machines) ranked by value for running ``model_id`` at ``context``."""
-    model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
-    if model is None:
-        raise AdvisorError(f"Unknown model {model_id!r}.")
+    """GPUs (or builds of up to four identical cards, and unified machines) ranked by value for a target: a
+    model, a size class ("32B models") or an amount of GPU memory ("48 GB of VRAM")."""
     if budget is not None and not 0 < budget <= 1_000_000:
         raise AdvisorError("Budget must be a positive amount in USD.")
-    if not 256 <= context <= 1_048_576:
-        raise AdvisorError("Context must be between 256 and 1,048,576 tokens.")
+    _check_context(context)
+    assumptions: list[str] = []
+    if target_vram_gb and not model_id:
+        result = _vram_target_answer(kb, target_vram_gb, budget, used, limit)
+        result.payload["assumptions"] = assumptions
+        return result
+    if model_id:
+        model = kb.catalog.model(model_id)
+        if model is None:
+            raise AdvisorError(f"Unknown model {model_id!r}.")
+    elif size_class_b:
+        model = representative_model(kb, size_class_b, use_case)
+        assumptions.append(f"{model.name} as a typical {size_class_b:g}B model")
+    else:
+        model = kb.catalog.model(DEFAULT_TARGET_MODEL)
+        assert model is not None
+        assumptions.append(f"{model.name} as the target (name a model or a size such as 32B for a better ranking)")
     rows = []
-    for option in kb.grid.hardware_for(model.id, context):
-        hw = kb.catalog.hardware_by_id(option.hardware_id)
-        if hw is None or hw.device == "cpu":
-            continue
-        price, basis = _price(hw, used)
-        if price is None or (budget is not None and price > budget) or option.decode_tps < MIN_USEFUL_TPS:
+    single = {o.hardware_id: o for o in kb.grid.hardware_for(model.id, context)}
+    for build in _shortlist(kb, model, context, _candidate_builds(kb, budget, used), single):
+        hw = build.hardware
+        if build.cards == 1:
+            option = single[hw.id]
+            quant, fit, tps = option.quant, option.fit, option.decode_tps
+        else:
+            try:
+                res = run_estimate(kb, EstimateQuery(model=model.id, hardware=[hw.id], gpus=build.cards, context=context))
+            except InputError:
+                continue
+            if res.estimate.fit not in {"runs_well", "tight"} or res.estimate.decode_tps is None:
+                continue
+            quant, fit, tps = res.estimate.quant.name, res.estimate.fit, res.estimate.decode_tps
+        if tps < MIN_USEFUL_TPS:
             continue
         rows.append(
             {
                 "id": hw.id,
                 "name": hw.name,
-                "price_usd": round(price),
-                "price_basis": basis,
-                "quant": option.quant,
-                "fit": option.fit,
-                "decode_tokens_per_s": round(option.decode_tps, 1),
-                "memory_gb": hw.memory_gb,
-                "value": option.decode_tps / price * 1000,
+                "cards": build.cards,
+                "price_usd": round(build.price_usd),
+                "price_basis": build.price_basis,
+                "quant": quant,
+                "fit": fit,
+                "decode_tokens_per_s": round(tps, 1),
+                "memory_gb": hw.memory_gb * build.cards,
+                "value": tps / build.price_usd * 1000,
             }
         )
     if not rows:
         where = f" under ${budget:,.0f}" if budget else ""
-        raise AdvisorError(f"No GPU{where} in the catalog runs {model.name} fully in memory at {context:,} tokens.")
+        raise AdvisorError(f"No GPU build{where} in the catalog runs {model.name} fully in memory at {context:,} tokens.")
     decent = [r for r in rows if r["quant"] in GOOD_QUANTS]
-    if len(decent) >= 3:  # plenty of cards run it at a quality quant: don't recommend 2-3 bit squeezes
+    if len(decent) >= 3:  # plenty of builds run it at a quality quant: don't recommend 2-3 bit squeezes
         rows = decent
     rows.sort(key=lambda r: (r["quant"] not in GOOD_QUANTS, -r["value"]))
     ranking = rows[:limit]
-    head = f"GPUs for {model.name} at {context:,} tokens" + (f" under ${budget:,.0f}" if budget else "")
+    head = (
+        f"GPUs for {model.name} at {context:,} tokens" + (f" under ${budget:,.0f}" if budget else "") + (" (used prices)" if used else "")
+    )
     lines = [head + ", best value first (tok/s per $1000):"]
     for i, r in enumerate(ranking, 1):
+        cards = f"{r['cards']}× " if r["cards"] > 1 else ""
         lines.append(
-            f"{i}. {r['name']}: ~${r['price_usd']:,} ({r['price_basis']}), {r['quant']} {r['fit'].replace('_', ' ')}, "
+            f"{i}. {cards}{r['name']}: ~${r['price_usd']:,} ({r['price_basis']}), {r['quant']} {r['fit'].replace('_', ' ')}, "
             f"~{r['decode_tokens_per_s']:.0f} tok/s, {r['value']:.0f} tok/s per $1000"
         )
     lines.append("Prices are launch prices unless a used price is on record; check current listings.")
-    return AdvisorResult("\n".join(lines), {"ranking": ranking, "model": model.id, "context": context})
+    return AdvisorResult("\n".join(lines), {"ranking": ranking, "model": model.id, "context": context, "assumptions": assumptions})
 
 
+# ------------------------------------------------------------------------------------------------
+# A versus B
+# ------------------------------------------------------------------------------------------------
 def compare(kb: KnowledgeBase, entities: Entities) -> AdvisorResult:
     if len(entities.models) >= 2:
-        return _compare_models(kb, entities.models[0].id, entities.models[1].id, entities)
+        a, b = kb.catalog.model(entities.models[0].id), kb.catalog.model(entities.models[1].id)
+        assert a is not None and b is not None
+        return _compare_models(kb, a, b, entities.context, [h.id for h in entities.hardware])
     hardware = list(dict.fromkeys(h.id for h in entities.hardware))
     if len(hardware) >= 2:
-        return _compare_hardware(kb, hardware[0], hardware[1], entities.model.id if entities.model else None, entities.context)
+        setups = [Setup(hardware=[hardware[0]]), Setup(hardware=[hardware[1]])]
+        return compare_setups(kb, setups, entities.model.id if entities.model else None, entities.context)
     raise AdvisorError('Name two models or two GPUs to compare, e.g. "3090 vs 4090".')
 
 
@@ -176,17 +326,16 @@ def compare_entries(kb: KnowledgeBase, a: Model | Hardware, b: Model | Hardware,
         raise AdvisorError("Compare two models or two GPUs, not one of each (a model on a GPU is a will-it-run question).")
     if a.id == b.id:
         raise AdvisorError(f"Both sides are {a.title}: name two different ones.")
-    if isinstance(a, Model):
-        return _compare_models(kb, a.id, b.id, Entities(context=context))
-    return _compare_hardware(kb, a.id, b.id, None, context)
+    if isinstance(a, Model) and isinstance(b, Model):
+        return _compare_models(kb, a, b, context, [])
+    return compare_setups(kb, [Setup(hardware=[a.id]), Setup(hardware=[b.id])], None, context)
 
 
-def _compare_models(kb: KnowledgeBase, a_id: str, b_id: str, entities: Entities) -> AdvisorResult:
-    a, b = kb.catalog.model(a_id), kb.catalog.model(b_id)
-    assert a is not None and b is not None
+def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, hardware: list[str]) -> AdvisorResult:
     rows = []
     for m in (a, b):
         size = f"{m.params_b:g}B" + (f" ({m.active_params_b:g}B active)" if m.active_params_b else "")
+        quality = kb.quality.quality(m)
         rows.append(
             {
                 "id": m.id,
@@ -195,23 +344,23 @@ def _compare_models(kb: KnowledgeBase, a_id: str, b_id: str, entities: Entities)
                 "context": m.architecture.max_context,
                 "license": m.license,
                 "released": str(m.release_date or "?"),
+                "quality": round(quality.score, 3),
+                "quality_published": quality.published,
             }
         )
     lines = [f"{a.name} vs {b.name}:"]
     for r in rows:
         lines.append(f"- {r['name']}: {r['size']}, context {r['context']:,}, {r['license']}, released {r['released']}")
-    if entities.hardware:
-        for m in (a, b):
-            try:
-                res = run_estimate(kb, EstimateQuery(model=m.id, hardware=[h.id for h in entities.hardware], quant=entities.quant))
-            except InputError:
-                continue
-            tps = f"~{res.estimate.decode_tps:.0f} tok/s" if res.estimate.decode_tps else "does not run"
-            lines.append(f"  on your hardware: {m.name} {res.estimate.fit.replace('_', ' ')}, {tps}")
+    for m in (a, b) if hardware else ():
+        try:
+            res = run_estimate(kb, EstimateQuery(model=m.id, hardware=hardware, context=context or DEFAULT_CONTEXT))
+        except InputError:
+            continue
+        tps = f"~{res.estimate.decode_tps:.0f} tok/s" if res.estimate.decode_tps else "does not run"
+        lines.append(f"  on your hardware: {m.name} {res.estimate.fit.replace('_', ' ')} at {res.estimate.quant.name}, {tps}")
     small, big = sorted((a, b), key=lambda m: m.active_params_b or m.params_b)
     lines.append(
-        f"Choose {small.name} if speed and memory matter most; "
-        f"choose {big.name} if you have the memory and want the larger model's quality."
+        f"Choose {small.name} if speed and memory matter most; choose {big.name} if you have the memory and want the larger model's quality."
     )
     if a.architecture.max_context != b.architecture.max_context:
         longer = max((a, b), key=lambda m: m.architecture.max_context)
@@ -219,30 +368,43 @@ def _compare_models(kb: KnowledgeBase, a_id: str, b_id: str, entities: Entities)
     return AdvisorResult("\n".join(lines), {"models": rows})
 
 
-def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | None, context: int | None) -> AdvisorResult:
-    a, b = kb.catalog.hardware_by_id(a_id), kb.catalog.hardware_by_id(b_id)
-    assert a is not None and b is not None
+def _setup_row(kb: KnowledgeBase, setup: Setup, model: Model, context: int) -> tuple[dict[str, Any], EstimateResult | None]:
+    query = setup.apply(EstimateQuery(model=model.id, context=context))
+    system, refs = build_system(kb, query)
+    memory = sum(g.memory_gib for g in system.gpus) if system.gpus else system.ram_gib
+    bandwidth = max((g.bandwidth_gbs for g in system.gpus), default=system.ram_bandwidth_gbs)
+    entries = [kb.catalog.hardware_by_id(r["id"]) for r in refs]
+    prices = [price_of(e, False)[0] for e in entries if e is not None]
+    price = sum(p for p in prices if p) if prices and all(prices) else None
+    try:
+        result: EstimateResult | None = run_estimate(kb, query)
+    except InputError:
+        result = None
+    est = result.estimate if result else None
+    row = {
+        "label": setup.label or " + ".join(r["name"] for r in refs),
+        "hardware": [r["id"] for r in refs],
+        "memory_gb": round(memory, 1),
+        "bandwidth_gbs": bandwidth,
+        "price_usd": price,
+        "fit": est.fit if est else "wont_run",
+        "quant": est.quant.name if est else None,
+        "decode_tokens_per_s": round(est.decode_tps, 1) if est and est.decode_tps else None,
+        "prefill_tokens_per_s": round(est.prefill_tps) if est and est.prefill_tps else None,
+    }
+    return row, result
+
+
+def compare_setups(kb: KnowledgeBase, setups: list[Setup], model_id: str | None, context: int | None) -> AdvisorResult:
+    """Two machines (each possibly several GPUs) for one model: memory, speed, price, and when to pick which."""
     model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
-    assert model is not None
-    rows = []
-    for hw in (a, b):
-        est = estimate(
-            EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=context or DEFAULT_CONTEXT)
-        )
-        rows.append(
-            {
-                "id": hw.id,
-                "name": hw.name,
-                "memory_gb": hw.memory_gb,
-                "bandwidth_gbs": hw.bandwidth_gbs,
-                "fp16_tflops": hw.fp16_tflops,
-                "price_usd": _price(hw, False)[0],
-                "fit": est.fit,
-                "decode_tokens_per_s": round(est.decode_tps, 1) if est.decode_tps else None,
-                "prefill_tokens_per_s": round(est.prefill_tps) if est.prefill_tps else None,
-            }
-        )
-    lines = [f"{a.name} vs {b.name} (for {model.name} Q4_K_M at {context or DEFAULT_CONTEXT:,} tokens):"]
+    if model is None:
+        raise AdvisorError(f"Unknown model {model_id!r}.")
+    ctx = context or DEFAULT_CONTEXT
+    rows = [_setup_row(kb, s, model, ctx)[0] for s in setups[:2]]
+    a, b = rows
+    quant = a["quant"] or b["quant"] or "Q4_K_M"
+    lines = [f"{a['label']} vs {b['label']} (for {model.name} {quant} at {ctx:,} tokens):"]
     for r in rows:
         speed = (
             f"~{r['decode_tokens_per_s']:.0f} tok/s gen, ~{r['prefill_tokens_per_s']:,} tok/s prompt"
@@ -250,16 +412,21 @@ def _compare_hardware(kb: KnowledgeBase, a_id: str, b_id: str, model_id: str | N
             else "does not run"
         )
         price = f", ~${r['price_usd']:,.0f}" if r["price_usd"] else ""
-        lines.append(f"- {r['name']}: {r['memory_gb']:g} GB, {r['bandwidth_gbs']:g} GB/s{price}; {r['fit'].replace('_', ' ')}, {speed}")
-    more_mem = max((a, b), key=lambda h: h.memory_gb)
-    faster = max((a, b), key=lambda h: h.bandwidth_gbs)
-    if a.memory_gb != b.memory_gb:
-        lines.append(f"Choose {more_mem.name} if you want bigger models or longer context ({more_mem.memory_gb:g} GB).")
-    if faster.bandwidth_gbs != min(a.bandwidth_gbs, b.bandwidth_gbs):
-        lines.append(f"Choose {faster.name} for faster generation (memory bandwidth {faster.bandwidth_gbs:g} GB/s sets tok/s).")
+        lines.append(f"- {r['label']}: {r['memory_gb']:g} GB, {r['bandwidth_gbs']:g} GB/s{price}; {r['fit'].replace('_', ' ')}, {speed}")
+    more_mem = max(rows, key=lambda r: r["memory_gb"])
+    faster = max(rows, key=lambda r: r["decode_tokens_per_s"] or 0)
+    if a["memory_gb"] != b["memory_gb"]:
+        lines.append(f"Choose {more_mem['label']} if you want bigger models or longer context ({more_mem['memory_gb']:g} GB).")
+    if (a["decode_tokens_per_s"] or 0) != (b["decode_tokens_per_s"] or 0):
+        lines.append(f"Choose {faster['label']} for faster generation with this model.")
+    if not model_id:
+        lines.append(f"(Compared on {model.name}; name a model for your own workload.)")
     return AdvisorResult("\n".join(lines), {"hardware": rows, "model": model.id})
 
 
+# ------------------------------------------------------------------------------------------------
+# Local versus cloud
+# ------------------------------------------------------------------------------------------------
 def default_api_price(params_b: float) -> float:
     """Typical hosted price (USD per 1M output tokens) for an open model of this size class."""
     for limit, price in ((10, 0.2), (40, 0.6), (80, 0.9), (250, 2.0)):
@@ -286,20 +453,21 @@ def cost_vs_cloud(
         raise AdvisorError("Electricity price must be between 0 and 5 per kWh.")
     if api_price is not None and not 0 < api_price <= 1000:
         raise AdvisorError("API price must be between 0 and 1000 per million tokens.")
-    est = estimate(EstimateRequest(model=model_spec(model), system=system_from_hardware([hw]), quant="Q4_K_M", context=DEFAULT_CONTEXT))
-    if est.decode_tps is None:
+    res = run_estimate(kb, EstimateQuery(model=model.id, hardware=[hw.id], context=DEFAULT_CONTEXT))
+    tps = res.estimate.decode_tps
+    if tps is None:
         raise AdvisorError(f"{model.name} does not run on {hw.name}, so there is no local cost to compare.")
-    price, _ = _price(hw, used=False)
+    price, _ = price_of(hw, used=False)
     api = api_price if api_price is not None else default_api_price(model.active_params_b or model.params_b)
-    hours = tokens_per_day / est.decode_tps / 3600
+    hours = tokens_per_day / tps / 3600
     watts = (hw.tdp_w or 250) * GENERATION_POWER_SHARE
     kwh_month = (watts * min(hours, 24) + IDLE_WATTS * max(0.0, 24 - hours)) / 1000 * 30
     local_month = kwh_month * electricity_price
     cloud_month = tokens_per_day * 30 / 1e6 * api
     saving = cloud_month - local_month
     lines = [
-        f"{model.name} on {hw.name}: ~{est.decode_tps:.0f} tok/s, so {tokens_per_day:,} tokens/day take {hours:.1f} h of generation.",
-        f"Electricity: ~{kwh_month:.0f} kWh/month = ${local_month:,.2f}/month at ${electricity_price:.2f}/kWh.",
+        f"{model.name} on {hw.name}: ~{tps:.0f} tok/s, so {tokens_per_day:,} tokens/day take {hours:.1f} h of generation.",
+        f"Electricity: ~{kwh_month:.0f} kWh/month = {local_month:,.2f}/month at {electricity_price:.2f}/kWh.",
         f"Cloud API at ${api:.2f} per 1M tokens: ${cloud_month:,.2f}/month.",
     ]
     payload: dict[str, Any] = {
@@ -308,6 +476,8 @@ def cost_vs_cloud(
         "hours_per_day": round(hours, 2),
         "hardware_price_usd": price,
         "api_price": api,
+        "electricity_price": electricity_price,
+        "tokens_per_day": tokens_per_day,
     }
     if hours > 24:
         lines.append("That is more than a day of generation per day: one card cannot keep up with this volume.")

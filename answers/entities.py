@@ -1,19 +1,27 @@
-"""Entities in messy text: models, hardware (with counts), quantization, context, RAM, generic VRAM."""
+"""Catalog entities in messy text: models, hardware (with counts and which side of a comparison), glossary
+terms and tools, plus every non-catalog fact (answers/signals.py).
+
+Spans are matched exactly against catalog names and aliases first, then with a strict fuzzy match where
+numbers must agree ("3070" never becomes "3060"). The same card named twice is one card; "2x 3090", "two 3090s",
+"dual 3090", "4x3090", "3090 x2" and "2*4090" carry counts; "3090 + 3060" is two different cards.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from estimator.quants import UnknownQuantError, parse_quant
+from answers.signals import SIZE_WORDS, Signals, read_signals
+from answers.values import quant_for_runtime
 from knowledge.names import compact
 from knowledge.search import Hit, NameIndex
 
 MAX_SPAN = 6
 MAX_FUZZY_SPANS = 24  # strict fuzzy lookups per message (pasted logs have hundreds of numeric spans)
 FUZZY_ENTITY_THRESHOLD = 0.9
-_WORD = re.compile(r"[a-z0-9][a-z0-9.+_:/-]*[a-z0-9+]|[a-z0-9]")
-_COUNT_WORDS = {"two": 2, "dual": 2, "pair": 2, "three": 3, "triple": 3, "four": 4, "quad": 4, "eight": 8, "six": 6}
+MAX_TEXT = 4000
+_WORD = re.compile(r"[a-z0-9][a-z0-9.+_]*[a-z0-9+]|[a-z0-9]")  # hyphens, colons and slashes separate words
 _COUNT = re.compile(r"^(\d{1,2})x$|^x(\d{1,2})$")
 _FILLER = {
     "my",
@@ -40,19 +48,14 @@ _FILLER = {
     "can",
     "will",
     "i",
+    "x",
 }
-_CONTEXT = re.compile(
-    r"(?:(\d+(?:\.\d+)?)\s*(k|m)?\s*(?:tokens?\s*)?(?:ctx|context|context window|tokens? of context|token context|tok context))"
-    r"|(?:(?:ctx|context|num_ctx|n_ctx|-c)\s*(?:of|=|:|length|size|window)?\s*(\d+(?:\.\d+)?)\s*(k|m)?)"
-    r"|(?:(\d+(?:\.\d+)?)\s*(k|m)\s*tokens?)"
-    r"|(?:(?:\bat|\bwith|@)\s*(\d+(?:\.\d+)?)\s*(k)\b(?!\s*(?:usd|\$|dollars|eur|gb)))",
+_QUANTITY = re.compile(r"^-?\d+(?:[.,]\d+)?(?:gb|gib|g|tb|mb|k|m|w|gb/s|gbs|tok|t/s|ms|s|%|x|mhz|mt/s|c|core|cores|bit|bits)?$")
+_COMPARE_SPLIT = re.compile(
+    r"\bvs\.?\b|\bversus\b|\bcompared?\s+(?:to|with)\b|\bor\s+(?:a|an|the|two|2x?)?\b|\bthan\b|\binstead of\b|对比|还是"
 )
-_VRAM = re.compile(r"(\d{1,3})\s*(?:gb|gig|g)\b\s*(?:of\s*)?(?:vram|card|gpu|graphics card|video card)")
-_RAM = re.compile(r"(\d{1,4})\s*(?:gb|gig|g)\b\s*(?:of\s*)?(?:system\s*)?(?:ram|ddr4|ddr5|memory)")
-_QUANT_TOKEN = re.compile(
-    r"\b(?:i?q\d(?:_[a-z0-9]+)*|q\d\s?k\s?[sml]|q\dk[sml]|q\d_k|f16|fp16|bf16|fp32|f32|fp8|int8|int4|nf4|mxfp4|nvfp4|"
-    r"awq|gptq|exl[23](?:\s*\d(?:\.\d+)?\s*bpw)?|\d(?:\.\d+)?\s*bpw\s*exl[23]|mlx\s*\d\s*-?\s*bit|\d\s*-?\s*bit)\b"
-)
+_CJK_COUNT = re.compile(r"([两双兩四八三二]|\d{1,2})\s*(?:张|块|張|塊|枚)")
+_CJK_DIGITS = {"两": "2", "双": "2", "兩": "2", "二": "2", "三": "3", "四": "4", "八": "8"}
 
 
 @dataclass
@@ -64,13 +67,28 @@ class Entities:
     ram_gb: float | None = None
     vram_gb: float | None = None  # "16gb card" with no named hardware
     other: list[Hit] = field(default_factory=list)  # glossary / tool / error names seen
+    signals: Signals = field(default_factory=Signals)
+    hardware_sides: list[list[Hit]] = field(default_factory=list)  # units per side of "A vs B" (one side if no comparison)
+    cpus: list[Hit] = field(default_factory=list)  # a host CPU named beside GPUs
 
     @property
     def model(self) -> Hit | None:
         return self.models[0] if self.models else None
 
-    def to_json(self) -> dict:
-        return {
+    @property
+    def hardware_groups(self) -> list[tuple[Hit, int]]:
+        """(device, count) in the order named: "2x 3090 + 3060" -> [(3090, 2), (3060, 1)]."""
+        groups: dict[str, list[Any]] = {}
+        for hit in self.hardware:
+            groups.setdefault(hit.id, [hit, 0])[1] += 1
+        return [(hit, count) for hit, count in groups.values()]
+
+    def of_kind(self, kind: str) -> list[Hit]:
+        return [h for h in self.other if h.kind == kind]
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.signals
+        data: dict[str, Any] = {
             "model": self.model.id if self.model else None,
             "models": [h.id for h in self.models],
             "hardware": [h.id for h in self.hardware],
@@ -78,7 +96,28 @@ class Entities:
             "context": self.context,
             "ram_gb": self.ram_gb,
             "vram_gb": self.vram_gb,
+            # additions: everything else the message stated
+            "hardware_counts": [{"id": h.id, "count": n} for h, n in self.hardware_groups],
+            "unified_gb": s.unified_gb,
+            "ram_type": s.ram_type,
+            "ram_speed": s.ram_speed,
+            "cpu_only": s.cpu_only,
+            "kv_cache": s.kv_cache,
+            "runtime": s.runtime,
+            "flash_attention": s.flash_attention,
+            "gpu_layers": s.gpu_layers,
+            "budget": {"amount": s.budget[0], "currency": s.budget[1], "usd": round(s.budget_usd or 0, 2)} if s.budget else None,
+            "used": s.used,
+            "electricity_price": s.electricity_price,
+            "tokens_per_day": s.tokens_per_day,
+            "use_case": s.use_case,
+            "size_class_b": s.size_class_b,
+            "target_vram_gb": s.target_vram_gb,
+            "glossary": [h.id for h in self.of_kind("glossary")],
+            "tools": [h.id for h in self.of_kind("tool")],
+            "problems": s.problems,
         }
+        return data
 
 
 @dataclass
@@ -88,47 +127,32 @@ class _Span:
     hit: Hit
 
 
-def _tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+def prepare(text: str) -> str:
+    """Lower-case and spell counts the one way the extractor reads them: "4x3090", "2*4090", "4 x rtx 3090",
+    "两张p40" -> "4x 3090", "2x 4090", "4x rtx 3090", "2x p40"."""
+    lowered = text[:MAX_TEXT].lower().replace("×", "x").replace("＊", "*")
+    lowered = re.sub(r"\d{13,}", lambda m: m.group(0)[:12], lowered)  # no real amount has more digits; keeps every regex linear
+    lowered = _CJK_COUNT.sub(lambda m: f" {_CJK_DIGITS.get(m.group(1), m.group(1))}x ", lowered)
+    # a quant fused to a file or tag name: "...-104b-q5_k_s", "...-Q4_K_M.gguf", "qwen3:30b-q8_0"
+    lowered = re.sub(r"[-_.:](?=(?:ud[-_])?(?:i?q\d(?:_[a-z0-9]+)*|f16|bf16|fp16|f32|fp8|mxfp4)\b)", " ", lowered).replace(".gguf", " ")
+    # "4x3090", "2*4090", "4 x rtx 3090" (but not Mixtral's "8x7b" or "8x22b": those are model names)
+    lowered = re.sub(r"\b(\d{1,2})\s*[x*]\s*(?!\d+(?:\.\d+)?b\b)(?=[a-z]*\s?\d)", r"\1x ", lowered)
+    # "3090 x2", "3090x2", "p40 * 4" (an x after a digit or a space, so "max 2" stays "max 2")
+    lowered = re.sub(r"(?:(?<=\d)|\s)[x*]\s*(\d{1,2})\b(?!\s*(?:gb|g\b|tb|k\b|b\b|\d))", r" x\1", lowered)
+    return lowered
+
+
+def _tokens(text: str) -> list[tuple[str, int]]:
+    return [(m.group(0), m.start()) for m in _WORD.finditer(text)]
 
 
 def _parse_count(token: str) -> int | None:
-    if token in _COUNT_WORDS:
-        return _COUNT_WORDS[token]
+    if token in SIZE_WORDS and token not in {"a", "one", "single"}:
+        return SIZE_WORDS[token]
     match = _COUNT.match(token)
     if match:
         value = int(match.group(1) or match.group(2))
         return value if 1 <= value <= 16 else None
-    return None
-
-
-def _number(value: str, unit: str | None) -> int:
-    scale = {"k": 1024, "m": 1024 * 1024}.get((unit or "").lower(), 1)
-    number = float(value)
-    if (scale == 1024 and number in {2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}) or scale > 1:
-        return int(number * scale) if scale == 1024 * 1024 or number.is_integer() else int(number * 1000)
-    return int(number)
-
-
-def extract_context(text: str) -> int | None:
-    for match in _CONTEXT.finditer(text.lower()):
-        groups = match.groups()
-        for value, unit in ((groups[0], groups[1]), (groups[2], groups[3]), (groups[4], groups[5]), (groups[6], groups[7])):
-            if value:
-                tokens = _number(value, unit)
-                if 0 < tokens <= 100_000_000:
-                    return tokens
-    return None
-
-
-def extract_quant(text: str) -> str | None:
-    lowered = text.lower()
-    for match in _QUANT_TOKEN.finditer(lowered):
-        candidate = match.group(0)
-        try:
-            return parse_quant(candidate).name
-        except UnknownQuantError:
-            continue
     return None
 
 
@@ -137,31 +161,70 @@ class EntityExtractor:
         self.names = names
 
     def extract(self, text: str) -> Entities:
-        tokens = _tokens(text[:4000])
-        spans = self._exact_spans(tokens)
-        spans += self._fuzzy_spans(tokens, spans)
+        lowered = prepare(text)
+        signals = read_signals(lowered)
+        pairs = _tokens(lowered)
+        words = [w for w, _ in pairs]
+        spans = self._exact_spans(words)
+        spans += self._fuzzy_spans(words, spans)
         chosen = self._non_overlapping(spans)
-        entities = Entities(quant=extract_quant(text), context=extract_context(text))
-        lowered = text.lower()
-        ram = _RAM.search(lowered)
-        if ram:
-            entities.ram_gb = float(ram.group(1))
+        quant = quant_for_runtime(signals.quant, signals.runtime or "llama.cpp") if signals.quant else None
+        entities = Entities(quant=quant, context=signals.context, ram_gb=signals.ram_gb, signals=signals)
+        split_at = [m.start() for m in _COMPARE_SPLIT.finditer(lowered)]
         seen_models: set[str] = set()
+        explicit: dict[str, int] = {}
+        sides: dict[int, list[Hit]] = {}
         for span in chosen:
             hit = span.hit
             if hit.kind == "model" and hit.id not in seen_models:
                 seen_models.add(hit.id)
                 entities.models.append(hit)
             elif hit.kind == "hardware":
-                count = self._count_before(tokens, span.start) or self._count_after(tokens, span.end) or 1
-                entities.hardware.extend([hit] * count)
-            elif hit.kind in {"glossary", "tool", "error"}:
+                count = self._count_before(words, span.start) or self._count_after(words, span.end)
+                side = sum(1 for pos in split_at if pos < pairs[span.start][1])
+                if count:
+                    explicit[hit.id] = max(explicit.get(hit.id, 0), count)
+                else:
+                    explicit.setdefault(hit.id, 0)
+                side_units = sides.setdefault(side, [])
+                if not any(h.id == hit.id for h in side_units):
+                    side_units.extend([hit] * (count or 1))
+            elif hit.kind in {"glossary", "tool", "error"} and all((o.kind, o.id) != (hit.kind, hit.id) for o in entities.other):
                 entities.other.append(hit)
+        hits = {span.hit.id: span.hit for span in chosen}
+        accelerators = [i for i in explicit if self._device(i) != "cpu"]
+        for hit_id, count in explicit.items():  # the same card named twice is one card unless a count says more
+            if accelerators and self._device(hit_id) == "cpu":
+                entities.cpus.append(hits[hit_id])  # the host CPU beside GPUs is not one of the accelerators
+                continue
+            entities.hardware.extend([hits[hit_id]] * max(1, count))
+        entities.hardware_sides = [sides[k] for k in sorted(sides)]
         if not entities.hardware:
-            vram = _VRAM.search(lowered)
-            if vram and 1 <= int(vram.group(1)) <= 256:
-                entities.vram_gb = float(vram.group(1))
+            entities.vram_gb = signals.vram_gb
         return entities
+
+    def _device(self, hardware_id: str) -> str:
+        entry = self.names.entry("hardware", hardware_id)
+        return getattr(entry, "device", "gpu")
+
+    def _variant(self, span: _Span, tokens: list[str]) -> _Span:
+        """A memory size written right after a name picks that variant: "m3 ultra 512gb", "4060ti 16g", "3080 16gb"."""
+        for offset in (0, 1, 2):
+            index = span.end + offset
+            if index >= len(tokens):
+                break
+            size = re.fullmatch(r"(\d{1,3})(?:gb|g|gib|go)", tokens[index])
+            if not size:
+                if tokens[index] in _FILLER or tokens[index] in {"vram", "gddr6", "gddr6x", "unified", "memory", "ram"}:
+                    continue
+                break
+            base = " ".join(tokens[span.start : span.end])
+            for candidate in (f"{base} {size.group(1)}gb", f"{span.hit.matched} {size.group(1)}gb"):
+                found = [h for h in self.names.exact(candidate) if h.kind == span.hit.kind]
+                if found:
+                    return _Span(span.start, index + 1, found[0])
+            break
+        return span
 
     def _exact_spans(self, tokens: list[str]) -> list[_Span]:
         spans: list[_Span] = []
@@ -176,9 +239,29 @@ class EntityExtractor:
                     hits = [h for h in self.names.exact(phrase[:-1]) if h.kind == "hardware"]  # "3090s"
                 if hits:
                     for hit in hits:
-                        spans.append(_Span(start, end, hit))
+                        span = _Span(start, end, hit)
+                        spans.append(self._variant(span, tokens) if hit.kind == "hardware" else span)
                     break
-        return spans
+        return self._typo_extensions(tokens, spans)
+
+    def _typo_extensions(self, tokens: list[str], spans: list[_Span]) -> list[_Span]:
+        """An exact short name followed by a mistyped word ("m3 utra", "rtx 3090 tu") may be a longer name."""
+        out = []
+        for span in spans:
+            best = span
+            if span.hit.kind in {"model", "hardware"}:
+                for extra in (1, 2):
+                    end = span.end + extra
+                    if end > len(tokens) or tokens[end - 1] in _FILLER or not tokens[end - 1].isalpha() or len(tokens[end - 1]) < 3:
+                        break
+                    phrase = " ".join(tokens[span.start : end])
+                    if self.names.exact(phrase):
+                        break  # the longer phrase is itself a name: the exact pass already saw it
+                    hits = self.names.fuzzy(phrase, span.hit.kind, limit=2)
+                    if hits and hits[0].score >= FUZZY_ENTITY_THRESHOLD and hits[0].id != span.hit.id:
+                        best = _Span(span.start, end, hits[0])
+            out.append(self._variant(best, tokens) if best is not span and best.hit.kind == "hardware" else best)
+        return out
 
     def _fuzzy_spans(self, tokens: list[str], exact: list[_Span]) -> list[_Span]:
         """Spans with a digit that matched nothing exactly: try a strict fuzzy match on models/hardware."""
@@ -195,8 +278,8 @@ class EntityExtractor:
                 words = tokens[start:end]
                 if any(i in covered for i in range(start, end)) or not any(ch.isdigit() for ch in "".join(words)):
                     continue
-                if len(compact(" ".join(words))) < 4:
-                    continue
+                if len(compact(" ".join(words))) < 4 or all(_QUANTITY.match(w) or w in _FILLER for w in words):
+                    continue  # "16gb", "32k ctx" are amounts, not names
                 attempts += 1
                 for kind in ("model", "hardware"):
                     hits = self.names.fuzzy(" ".join(words), kind, limit=3)
@@ -240,6 +323,15 @@ class EntityExtractor:
 
     @staticmethod
     def _count_after(tokens: list[str], end: int) -> int | None:
-        if end < len(tokens):
-            return _parse_count(tokens[end]) if tokens[end].startswith("x") else None
+        if end < len(tokens) and tokens[end].startswith("x"):
+            return _parse_count(tokens[end])
         return None
+
+
+def extract_context(text: str) -> int | None:
+    """The context size stated in ``text`` (kept for callers that only need this one fact)."""
+    return read_signals(prepare(text)).context
+
+
+def extract_quant(text: str) -> str | None:
+    return read_signals(prepare(text)).quant

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from answers.catalog_grid import CatalogGrid
+from answers.ranking import QualityIndex
 from knowledge.catalog import Catalog
 from knowledge.search import NameIndex
 from knowledge.store import ensure_database, load_catalog_db
@@ -22,6 +23,11 @@ class KnowledgeBase:
     def grid(self) -> CatalogGrid:
         """Catalog-wide grid, built on first use and dropped with this catalog (a reload gets a fresh one)."""
         return CatalogGrid(self.catalog)
+
+    @cached_property
+    def quality(self) -> QualityIndex:
+        """Quality per model and use (published figures, else a size/date estimate), built on first use."""
+        return QualityIndex(self.catalog)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, db_path: Path | None = None) -> KnowledgeBase:

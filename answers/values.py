@@ -68,3 +68,19 @@ def check_amount(label: str, value: float | None) -> float | None:
     if not low <= value <= high:
         raise InputError(f"{label} of {value:g} {unit} is outside what a machine has ({low:g} to {high:,.0f} {unit}).")
     return value
+
+
+def quant_for_runtime(stated: str, runtime: str) -> str:
+    """What a generic "4-bit" / "8-bit" means on a runtime: MLX 4bit on mlx-lm, AWQ or FP8 on vLLM-style
+    servers, EXL2 at that bpw on ExLlama, the usual GGUF type elsewhere. Specific names pass through."""
+    bits = re.fullmatch(r"(\d)bit", stated)
+    if not bits:
+        return stated
+    n = int(bits.group(1))
+    if runtime == "mlx-lm" and n in {3, 4, 6, 8}:
+        return f"MLX {n}bit"
+    if runtime in {"vllm", "sglang", "tensorrt-llm"}:
+        return "AWQ" if n <= 4 else "FP8"
+    if runtime in {"exllamav2", "exllamav3"}:
+        return f"{'EXL3' if runtime == 'exllamav3' else 'EXL2'} {n}.0bpw"
+    return parse_quant_text(stated)

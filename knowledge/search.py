@@ -92,7 +92,9 @@ class NameIndex:
         self._exact: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._names: dict[str, list[_Name]] = defaultdict(list)
         self._titles: dict[tuple[str, str], str] = {}
+        self._entries: dict[tuple[str, str], object] = {}
         for entry in catalog.entries():
+            self._entries[(entry.kind, entry.id)] = entry
             title = entry.title
             self._titles[(entry.kind, entry.id)] = title
             for name in {entry.id, title, *entry.aliases}:
@@ -120,6 +122,9 @@ class NameIndex:
             self._released[(entry.kind, entry.id)] = date.toordinal() if date else 0
             family = getattr(entry, "family", None) or entry.title
             self._lead[(entry.kind, entry.id)] = normalize(str(family)).split(" ")[0] if family else ""
+
+    def entry(self, kind: str, entry_id: str) -> object | None:
+        return self._entries.get((kind, entry_id))
 
     def title(self, kind: str, entry_id: str) -> str:
         return self._titles.get((kind, entry_id), entry_id)

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from answers.engine import INTENTS
 from answers.estimates import EstimateQuery, InputError, run_estimate
 from bot import render
 from testkit.fake_discord import FakeDiscord, command_option, interaction_payload
@@ -64,7 +65,7 @@ def assert_safe_message(message: dict) -> None:
 def test_answer_engine_never_crashes_and_renders_within_limits(engine, text):
     answer = engine.answer(text)
     json.dumps(answer.to_json())
-    assert answer.intent in {"will_it_run", "error", "glossary", "model", "hardware", "tool", "compare", "choose_gpu", "cost", "none"}
+    assert answer.intent in set(INTENTS)
     embed = render.answer_embed(answer) if not answer.abstained else render.text_embed("Not sure", answer.text or "-")
     assert_safe_message({"embeds": [embed.to_dict()]})
 

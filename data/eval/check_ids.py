@@ -17,13 +17,32 @@ import yaml
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "knowledge" / "data"
 
-INTENTS = {"will_it_run", "what_can_i_run", "choose_gpu", "compare", "cost", "glossary", "model", "hardware",
-           "tool", "error", "none"}
+INTENTS = {"will_it_run", "what_can_i_run", "choose_gpu", "compare", "cost", "glossary", "model", "hardware", "tool", "error", "none"}
 KINDS = {"model", "hardware", "tool", "glossary", "error"}
-ENTITY_KEYS = {"models", "hardware", "ram_gb", "ram_type", "ram_speed", "cpu", "cpu_only", "vram_gb", "unified_gb",
-               "quant", "context", "runtime", "kv_cache", "flash_attention", "gpu_layers", "budget",
-               "electricity_price", "electricity_currency", "tokens_per_day", "use_case", "size_class_b",
-               "target_vram_gb"}
+ENTITY_KEYS = {
+    "models",
+    "hardware",
+    "ram_gb",
+    "ram_type",
+    "ram_speed",
+    "cpu",
+    "cpu_only",
+    "vram_gb",
+    "unified_gb",
+    "quant",
+    "context",
+    "runtime",
+    "kv_cache",
+    "flash_attention",
+    "gpu_layers",
+    "budget",
+    "electricity_price",
+    "electricity_currency",
+    "tokens_per_day",
+    "use_case",
+    "size_class_b",
+    "target_vram_gb",
+}
 USE_CASES = {"coding", "chat", "roleplay", "vision", "long_documents", "reasoning", "agents", "rag", "writing"}
 HW_KINDS = {"gpu", "unified", "cpu", "sbc", "laptop_gpu"}
 
@@ -166,8 +185,7 @@ def main() -> int:
     print(f"hardware_mentions: {len(mentions)} splits: {dict(Counter(h['split'] for h in mentions))}")
     if "--missing" in sys.argv:
         for kind, names in missing_names(questions, mentions).items():
-            print(f"not in catalog ({kind}, {len(names)}): " + "; ".join(f"{n} x{c}" if c > 1 else n
-                                                                    for n, c in sorted(names.items())))
+            print(f"not in catalog ({kind}, {len(names)}): " + "; ".join(f"{n} x{c}" if c > 1 else n for n, c in sorted(names.items())))
     print(f"{len(problems)} problem(s)")
     return 1 if problems else 0
 

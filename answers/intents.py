@@ -1,0 +1,235 @@
+"""Which question a message asks: cue phrases plus what the message names, scored per intent.
+
+Every weight lives in ``IntentWeights`` (part of the engine settings) so it can be tuned on the tuning half
+of the real-question set and nowhere else. Scores are evidence, not probabilities; ``decide`` picks the
+intent and reports the margin the confidence is built from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from answers.entities import Entities
+
+INTENTS = (
+    "will_it_run",
+    "what_can_i_run",
+    "choose_gpu",
+    "compare",
+    "cost",
+    "glossary",
+    "model",
+    "hardware",
+    "tool",
+    "error",
+    "none",
+)
+
+
+@dataclass(frozen=True)
+class IntentWeights:
+    cue: float = 0.5  # each matching cue phrase (capped at two)
+    model_and_hardware: float = 0.7  # a model and a machine: will it run
+    requirement_cue_with_model: float = 0.45  # "how much vram does X need" without hardware
+    hardware_without_model: float = 0.25  # a machine but no model: what can I run / hardware card
+    two_of_a_kind: float = 0.6  # two models or two machines
+    compare_word: float = 0.3  # "vs", "or", "compare" with two of a kind
+    money: float = 0.6  # a budget, a price, "used"
+    power_words: float = 1.0  # electricity and API prices decide a cost question
+    glossary_term: float = 0.4
+    tool_name: float = 0.35
+    error_words: float = 0.55
+    chitchat_penalty: float = 1.2  # thanks / lol / announcements
+    not_a_question: float = 0.35  # no question shape at all
+    unnamed_model: float = 0.45  # "can this run on my 3090" without naming the model
+
+
+_CUES: dict[str, tuple[str, ...]] = {
+    "will_it_run": (
+        r"\b(?:can|could|will|would|does|do|is)\s+(?:i|my|it|this|that|a|an|the|we|you|one|they)\b.{0,50}\b(?:run|fit|load|handle|work|support|usable|enough)",
+        r"~\bruns?\b|\brunning\b|\bfits?\b|\bload(?:s|ing)?\b|\bhandle\b|\busable\b",
+        r"~how fast|tok(?:ens)?/s|\bt/s\b|tokens? (?:per|a) second|\bspeed\b|\bperformance\b",
+        r"~\benough\b|\bpossible\b|\bfeasible\b|\bwork on\b|\bviable\b",
+        r"how much (?:vram|memory|ram|gpu)|(?:vram|memory|ram) (?:do i|does it|would|will|is) need|requirements?|minimum|\bspecs?\b.{0,15}(?:need|requir)",
+        r"能跑|跑得动|跑动|跑得起|能不能跑|能否运行|能运行|能用|行不行|可以吗|跑起来|拉起来|部署|显存.{0,8}(?:需要|多大|多少|够|最低)|需要.{0,8}(?:显存|显卡)|什么(?:显卡|配置|样的配置)|配置要求|最低|動作",
+    ),
+    "what_can_i_run": (
+        r"what (?:models?|llms?|can i)\b.{0,30}\b(?:run|use|fit)|what can i run",
+        r"which (?:models?|llms?)\b.{0,30}\b(?:can|could|should|to|for|fit|run)",
+        r"\bbest (?:[\w.-]+ ){0,2}(?:models?|llms?)\b|\brecommend(?:ed|ation)?s?\b.{0,20}\b(?:models?|llms?)|\bmodels? (?:recommendations?|suggestions?)",
+        r"(?:biggest|largest|best) (?:model|llm)s? (?:i can|that|to|for)|what (?:should|would) i run|any (?:good )?(?:models?|llms?) for",
+        r"\bmodels? (?:that|which) (?:fit|run|work)|\bsuggest\b.{0,20}\bmodels?|推荐.{0,6}模型|适合.{0,6}模型|什么模型|哪个模型",
+    ),
+    "choose_gpu": (
+        r"which (?:gpu|card|graphics card|video card)|what (?:gpu|card|graphics card|hardware)\b.{0,20}\b(?:should|to buy|do i need|for)",
+        r"\bbest (?:gpu|card|graphics card)s?\b|\bshould i (?:buy|get|go for|upgrade)\b|\bworth (?:buying|upgrading)\b",
+        r"~\bbudget\b|\bcheapest\b|\bupgrade\b|\bbuy(?:ing)?\b|\bpurchase\b|\binvest\b",
+        r"买什么|选什么显卡|推荐.{0,6}显卡|预算|升级",
+    ),
+    "compare": (
+        r"\bvs\.?\b|\bversus\b|\bcompare[sd]?\b|\bcomparison\b",
+        r"\b(?:better|faster|slower|cheaper)\b.{0,20}\bthan\b|\bwhich (?:one|is (?:better|faster))\b|\bdifference between\b",
+        r"对比|比较|哪个更|还是",
+    ),
+    "cost": (
+        r"\belectric(?:ity)?\b|\bkwh\b|\bpower (?:bill|cost|consumption|draw)\b|\benergy\b",
+        r"\bcheaper than (?:the )?(?:api|cloud|openai|gpt)|\bbreak[\s-]?even\b|\bcost\b.{0,30}\b(?:api|cloud|openai|per month|a month)|\b(?:api|cloud) (?:costs?|prices?)\b",
+        r"~\bcost(?:s)?\b|\bworth it\b|电费|成本",
+    ),
+    "glossary": (
+        r"\bwhat(?:'s| is| are| does)\b|\bmeaning of\b|\bwhat does .{1,30} mean\b|\bmeans?\b",
+        r"\bexplain\b|\beli5\b|\bdefin(?:e|ition)\b|\bdifference between\b",
+        r"\bwhy (?:do|does|is|are|would|should)\b|\bhow (?:does|do) .{1,30} work\b",
+        r"是什么|什么是|什么意思|区别|为什么|原理",
+    ),
+    "model": (
+        r"\btell me about\b|\bhow many param(?:eter)?s\b|\bcontext (?:length|window|size) (?:of|for)\b|\blicen[cs]e\b",
+        r"\bis (?:it|this model|the model) (?:good|any good)\b|\breleased?\b|\bmodel card\b",
+    ),
+    "hardware": (
+        r"\bspecs?\b|\bbandwidth\b|\bhow much vram does\b|\bsupport(?:s|ed)? (?:rocm|cuda|vulkan|metal)\b",
+        r"\bcompute capability\b|\btdp\b|\bwattage\b",
+    ),
+    "tool": (
+        r"\binstall(?:ing|ation)?\b|\bset ?up\b|\bhow (?:do|to|can) (?:i )?(?:use|start|serve|configure|enable|run .{0,20} with)\b",
+        r"~\bdownload\b|\bcommand\b|\bflag\b|\boption\b|\bsetting\b|\bconfig(?:ure|uration)?\b|\bsupport(?:s|ed)?\b",
+        r"怎么(?:用|安装|配置)|如何(?:使用|安装|配置)",
+    ),
+    "error": (
+        r"\berror\b|\bfail(?:s|ed|ing|ure)?\b|\bcrash(?:es|ed|ing)?\b|\bexception\b|\btraceback\b|\bbug\b|\bissue\b|\bproblem\b",
+        r"\bnot (?:working|using|detected|loading|found|recogni[sz]ing|supported)\b|\bdoesn'?t (?:work|use|load|detect|recogni[sz]e)\b|\bwon'?t (?:load|start|run|work)\b|can'?t (?:load|find|detect|use|get)|unable to|not able to",
+        r"\bonly (?:uses?|using) (?:the )?cpu\b|\bgpu (?:not|isn'?t) (?:used|detected|utili[sz]ed)|\bslow(?:er|ly|ness)?\b|\bgibberish\b|\bgarbage\b|\blow (?:gpu )?(?:usage|utili[sz]ation|performance|speed)|(?:lower|worse|degraded|poor) (?:token )?(?:generation )?(?:performance|speed)",
+        r"\bout of memory\b|\boom\b|\bstuck\b|\bhangs?\b|\bfreez(?:e|es|ing)\b|报错|错误|失败|卡住|很慢|乱码|不足|只能cpu|не удалось",
+    ),
+}
+WEAK_CUE = 0.4  # share of a full cue for generic words ("run", "speed", "cost") marked "~"
+_COMPILED = {k: [(re.compile(p.lstrip("~")), WEAK_CUE if p.startswith("~") else 1.0) for p in v] for k, v in _CUES.items()}
+GENERIC_TERMS = frozenset(
+    {
+        "vram",
+        "gpu",
+        "cpu",
+        "system-ram",
+        "model",
+        "token",
+        "large-language-model",
+        "inference",
+        "artificial-intelligence",
+        "memory-bandwidth",
+    }
+)  # glossary entries named in passing by most messages: a topic only when the message asks about them
+_REFERS_TO_A_MODEL = re.compile(
+    r"\b(?:this|the|your|these)\s+(?:model|llm|project|code|repo|tool|one|version)s?\b|\b(?:can|could|will|would|does) (?:it|this)\b|"
+    r"这个(?:模型|项目|大模型)?|该模型|本地部署|このモデル"
+)
+_CHITCHAT = re.compile(
+    r"^\s*(?:thanks?(?: you)?|thx|ty|tysm|cheers|lol|lmao|ok(?:ay)?|nice|cool|great|awesome|good (?:morning|night)|"
+    r"hi|hello|hey|yo|gm|gn|np|no problem|sounds good|perfect|wow|\+1|same|agreed?|bye|謝謝|谢谢|感谢)\b[\s!.?:)]*"
+    r"(?:(?:so much|a lot|man|guys|all|everyone|bro|again|for (?:the|your) help)[\s!.?:)]*)*$",
+    re.I,
+)
+_ANNOUNCEMENT = re.compile(
+    r"\b(?:finally|just) (?:arrived|got|bought|received|ordered|installed|upgraded)|\barrived (?:today|yesterday)\b|"
+    r"\b(?:thanks|thank you)\b.{0,60}\b(?:worked|fixed|solved|helped)\b|\b(?:that|it) (?:worked|fixed it)\b|\+1\b|^same here|"
+    r"\bi(?:'m| am) (?:so )?(?:excited|happy|hyped)\b"
+)
+_DOMAIN = re.compile(
+    r"\b(?:gpus?|vram|llms?|models?|quant\w*|gguf|ollama|llama|cuda|rocm|metal|tokens?|context|inference|ram|offload|lora|"
+    r"tok/s|t/s|runtime|weights|bpw|kv|mlx|vllm|local|locally|cloud|api|self.?host\w*|homelab|graphics card|video card|ai|cpu|memory|"
+    r"mac|macs|macbook|apple silicon|nvidia|amd|radeon|geforce|rtx|intel|\d+(?:\.\d+)?b|params?|parameters|requirements?|specs?|"
+    r"fine.?tun\w*|training|quantiz\w*|prompt|inference|latency)\b|显存|模型|显卡|内存|部署|配置|微调|推理",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    intent: str
+    scores: dict[str, float]
+    margin: float  # best minus runner-up
+
+
+def cue_hits(text: str, intent: str) -> int:
+    return sum(1 for pattern, _ in _COMPILED[intent] if pattern.search(text))
+
+
+def cue_score(text: str, intent: str) -> float:
+    """Matching cue phrases, weak ones counting less, capped at two full cues."""
+    return min(2.0, sum(weight for pattern, weight in _COMPILED[intent] if pattern.search(text)))
+
+
+def is_chitchat(text: str) -> bool:
+    return bool(_CHITCHAT.match(text) or (_ANNOUNCEMENT.search(text) and "?" not in text))
+
+
+def on_topic(text: str, entities: Entities) -> bool:
+    s = entities.signals
+    stated = s.vram_gb or s.unified_gb or s.ram_gb or s.context or s.quant or s.runtime or s.budget or s.size_class_b or s.cpu_only
+    return bool(entities.models or entities.hardware or entities.other or stated or _DOMAIN.search(text))
+
+
+def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
+    """Evidence per intent from cue phrases and what the message names."""
+    s = entities.signals
+    scores = {intent: w.cue * cue_score(text, intent) for intent in _CUES}
+    scores["none"] = 0.0
+    hardware_named = bool(entities.hardware or entities.vram_gb or s.unified_gb or s.cpu_only or (s.ram_gb and not entities.models))
+    distinct_models = len(entities.models) >= 2
+    distinct_hardware = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
+    if entities.models and hardware_named:
+        scores["will_it_run"] += w.model_and_hardware
+    elif entities.models:
+        scores["model"] += 0.35
+        if cue_hits(text, "will_it_run"):
+            scores["will_it_run"] += w.requirement_cue_with_model
+    elif hardware_named:
+        scores["what_can_i_run"] += w.hardware_without_model
+        scores["hardware"] += 0.2
+    if distinct_models or distinct_hardware:
+        scores["compare"] += w.two_of_a_kind + (w.compare_word if cue_hits(text, "compare") else 0.0)
+    if s.budget or s.used or s.target_vram_gb:
+        scores["choose_gpu"] += w.money
+    if s.size_class_b and not entities.models and not hardware_named:
+        scores["choose_gpu"] += 0.3
+    if s.electricity_price or s.tokens_per_day:
+        scores["cost"] += w.power_words
+    if scores["cost"] > 0 and cue_hits(text, "cost") >= 1 and re.search(r"electric|kwh|api|cloud|openai|break|电费", text):
+        scores["cost"] += 0.6
+    asks_meaning = cue_hits(text, "glossary") > 0 or len(text) < 40
+    topics = [h for h in entities.of_kind("glossary") if h.id not in GENERIC_TERMS]
+    if topics and not (entities.models and hardware_named):
+        scores["glossary"] += w.glossary_term * (1.5 if asks_meaning else 0.75)  # a concept the message is about
+    elif entities.of_kind("glossary") and asks_meaning:
+        scores["glossary"] += w.glossary_term
+    if entities.of_kind("tool") and (cue_hits(text, "tool") or len(text) < 40):
+        scores["tool"] += w.tool_name if not entities.of_kind("glossary") else w.tool_name * 0.7
+    problem = cue_hits(text, "error")
+    if problem:
+        scores["error"] += w.error_words * (1.0 if problem >= 2 else 0.5)
+        scores["what_can_i_run"] -= 0.3  # someone reporting a problem is not shopping for models
+    if cue_hits(text, "what_can_i_run") and entities.models and not hardware_named:
+        scores["what_can_i_run"] -= 0.3  # "best model for X" naming a model is usually about that model
+    if _REFERS_TO_A_MODEL.search(text) and not entities.models and cue_hits(text, "will_it_run"):
+        scores["will_it_run"] += w.unnamed_model  # "can this run on X": a will-it-run question about the thread's model
+    if len(entities.of_kind("tool")) >= 2 and cue_hits(text, "compare"):
+        scores["compare"] += w.two_of_a_kind
+    if not s.is_question and not problem:
+        scores["none"] += w.not_a_question
+    if is_chitchat(text):
+        scores["none"] += w.chitchat_penalty
+    return scores
+
+
+def decide(text: str, entities: Entities, w: IntentWeights) -> Decision:
+    scores = score(text, entities, w)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    intent, best = ranked[0]
+    distinct = len(entities.models) >= 2 or len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
+    if intent == "compare" and not distinct:
+        ranked = [kv for kv in ranked if kv[0] != "compare"]
+        intent, best = ranked[0]
+    if intent == "choose_gpu" and entities.models and entities.hardware and scores["will_it_run"] >= best - 0.2:
+        intent = "will_it_run"
+    runner = next((v for k, v in ranked if k != intent), 0.0)
+    return Decision(intent, scores, best - runner)
