@@ -215,7 +215,8 @@ def _vram_target_answer(kb: KnowledgeBase, target_gb: float, budget: float | Non
             f"{i}. {cards}{r['name']}: {r['memory_gb']:g} GB for ~${r['price_usd']:,} ({r['price_basis']}), {r['bandwidth_gbs']:g} GB/s"
         )
     lines.append(
-        "Several cards add memory, not speed (llama.cpp splits layers across them). Prices are launch prices unless a used price is on record."
+        "Several cards add memory, not speed (llama.cpp splits layers across them). "
+        "Prices are launch prices unless a used price is on record."
     )
     return AdvisorResult("\n".join(lines), {"ranking": ranking, "target_vram_gb": target_gb})
 
@@ -360,7 +361,8 @@ def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, 
         lines.append(f"  on your hardware: {m.name} {res.estimate.fit.replace('_', ' ')} at {res.estimate.quant.name}, {tps}")
     small, big = sorted((a, b), key=lambda m: m.active_params_b or m.params_b)
     lines.append(
-        f"Choose {small.name} if speed and memory matter most; choose {big.name} if you have the memory and want the larger model's quality."
+        f"Choose {small.name} if speed and memory matter most; "
+        f"choose {big.name} if you have the memory and want the larger model's quality."
     )
     if a.architecture.max_context != b.architecture.max_context:
         longer = max((a, b), key=lambda m: m.architecture.max_context)

@@ -109,10 +109,10 @@ def memory_amounts(text: str, out: Signals) -> None:
     if out.ram_gb is None:
         for match in _RAM_BEFORE.finditer(text):
             value = _number(match.group(1))
-            if 1 <= value <= 4096 and not re.match(r"\s*(?:mhz|mt/s|channel|bit|w\b|tok|t/s)", text[match.end() : match.end() + 8]):
-                if out.unified_gb is None or value != out.unified_gb:
-                    out.ram_gb = value
-                    break
+            unit_after = re.match(r"\s*(?:mhz|mt/s|channel|bit|w\b|tok|t/s)", text[match.end() : match.end() + 8])
+            if 1 <= value <= 4096 and not unit_after and (out.unified_gb is None or value != out.unified_gb):
+                out.ram_gb = value
+                break
     ddr = _DDR.search(text)
     if ddr:
         out.ram_type = f"{'lp' if ddr.group(1) else ''}ddr{ddr.group(2)}"
