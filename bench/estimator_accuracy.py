@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from estimator.calibration.fit import run_fit
+from calibration.fit import run_fit
 
 CALIBRATION_MODELS = {"llama-2-7b", "codellama-7b-instruct"}
 

@@ -9,6 +9,7 @@ path stays the reference for a single detailed answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,8 @@ class ModelQuantTable:
                 rows["prefill_quant"].append(
                     sum(v * CONSTANTS.prefill_quant.get(t, 1.0) for t, v in w.type_bytes.items() if t != "F32") / total
                 )
-        return cls(**{k: (v if k in {"model_ids", "quants"} else np.asarray(v, dtype=float)) for k, v in rows.items()})
+        fields: dict[str, Any] = {k: (v if k in {"model_ids", "quants"} else np.asarray(v, dtype=float)) for k, v in rows.items()}
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,8 @@ class HardwareColumns:
                 ram = 0.0  # the same pool: nothing extra to offload into
             cols["ram_usable"].append(ram)
             cols["ram_bandwidth"].append(system.ram_bandwidth_gbs * 1e9)
-        return cls(**{k: (v if k == "ids" else np.asarray(v, dtype=float)) for k, v in cols.items()})
+        fields: dict[str, Any] = {k: (v if k == "ids" else np.asarray(v, dtype=float)) for k, v in cols.items()}
+        return cls(**fields)
 
 
 @dataclass(frozen=True)

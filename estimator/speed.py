@@ -6,7 +6,7 @@ Prefill (P tokens):   t = FLOPs / (C x e_backend x f_family x q_quant) + layers 
                       C = sqrt(FP16 matrix TFLOPS x FP32 TFLOPS)
 
 The constants (e, tau, f, q, k) live in ``estimator/calibration/constants.py``; they were fitted on
-data/calibration only (see ``estimator/calibration/fit.py``).
+data/calibration only (see ``calibration/fit.py``).
 """
 
 from __future__ import annotations

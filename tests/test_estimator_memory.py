@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calibration.data import memory_rows, size_rows
 from estimator.architecture import ModelArch
 from estimator.buffers import compute_buffer_bytes
-from estimator.calibration.data import memory_rows, size_rows
 from estimator.estimate import EstimateInputError, EstimateRequest, ModelSpec, estimate
 from estimator.hardware import Device, System, apple_default_working_set
 from estimator.kv_cache import kv_cache_bytes

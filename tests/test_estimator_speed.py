@@ -8,10 +8,10 @@ import statistics
 import numpy as np
 import pytest
 
+from calibration.data import speed_rows
+from calibration.fit import run_fit, with_catalog_spec
 from estimator.batch import FIT_CODES, HardwareColumns, ModelQuantTable, evaluate_grid
 from estimator.calibration.constants import CONSTANTS
-from estimator.calibration.data import speed_rows
-from estimator.calibration.fit import run_fit, with_catalog_spec
 from estimator.estimate import EstimateRequest, estimate
 from estimator.hardware import Device, System
 from knowledge.devices import model_spec, system_from_hardware
@@ -48,7 +48,7 @@ def test_runtime_estimate_reproduces_calibration_rows(kb):
         chips.setdefault(hw.chip or hw.id, hw)
     errors = {"tg128": [], "pp512": []}
     model = model_spec(kb.catalog.model("llama-2-7b"))
-    from estimator.calibration.fit import catalog_specs
+    from calibration.fit import catalog_specs
 
     for row in map(with_catalog_spec, speed_rows()):
         if row.model != "llama-2-7b" or row.backend in {"unspecified", "cpu"} or "BLAS" in row.backend_raw:
