@@ -125,6 +125,18 @@ def _custom_device(q: EstimateQuery) -> Device:
 
 
 def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
+    """The machine of a query: custom numbers (--vram-gb ...) or catalog entries, with the host RAM."""
+    _check_system_numbers(q)
+    custom = q.vram_gb is not None or q.bandwidth_gbs is not None
+    if custom and q.hardware:
+        raise InputError("Give either --hardware or custom --vram-gb/--bandwidth-gbs, not both.")
+    try:
+        return _custom_system(q) if custom else _catalog_system(kb, q)
+    except ValidationError as exc:
+        raise InputError(f"Invalid hardware combination: {exc.errors()[0]['msg']}") from exc
+
+
+def _check_system_numbers(q: EstimateQuery) -> None:
     if q.gpus is not None and not 1 <= q.gpus <= MAX_GPUS:
         raise InputError(f"--gpus must be between 1 and {MAX_GPUS}.")
     for label, value in (
@@ -136,33 +148,32 @@ def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict
         ("Apple wired limit", q.wired_limit_gb),
     ):
         check_amount(label, value)
-    custom = q.vram_gb is not None or q.bandwidth_gbs is not None
-    if custom and q.hardware:
-        raise InputError("Give either --hardware or custom --vram-gb/--bandwidth-gbs, not both.")
-    try:
-        if custom:
-            device = _custom_device(q)
-            count = q.gpus or 1
-            system = System(
-                gpus=[device] * count if device.kind == "gpu" else [device],
-                ram_gib=q.ram_gb if q.ram_gb is not None else (device.memory_gib if device.kind == "unified" else DEFAULT_RAM_GIB),
-                ram_bandwidth_gbs=q.ram_bandwidth_gbs or (device.bandwidth_gbs if device.kind == "unified" else DEFAULT_RAM_BANDWIDTH_GBS),
-                ram_assumed=q.ram_gb is None and device.kind != "unified",
-                wired_limit_gib=q.wired_limit_gb,
-            )
-            return system, [{"id": device.id, "name": device.name}] * len(system.gpus)
-        entries = [resolve_hardware(kb, h) for h in q.hardware]
-        if q.gpus is not None:
-            if len(entries) != 1:
-                raise InputError("--gpus N repeats one --hardware; name a single GPU with it.")
-            if entries[0].device != "gpu" and q.gpus > 1:
-                raise InputError(f"{entries[0].name} is not a discrete GPU; --gpus applies to GPUs only.")
-            entries = entries * q.gpus
-        if sum(1 for e in entries if e.device != "gpu") > 1 or (any(e.device == "unified" for e in entries) and len(entries) > 1):
-            raise InputError("Combine discrete GPUs only: a Mac or a CPU platform stands alone.")
-        system = system_from_hardware(entries, q.ram_gb, q.ram_bandwidth_gbs, q.wired_limit_gb)
-    except ValidationError as exc:
-        raise InputError(f"Invalid hardware combination: {exc.errors()[0]['msg']}") from exc
+
+
+def _custom_system(q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
+    device = _custom_device(q)
+    unified = device.kind == "unified"
+    system = System(
+        gpus=[device] * (q.gpus or 1) if not unified else [device],
+        ram_gib=q.ram_gb if q.ram_gb is not None else (device.memory_gib if unified else DEFAULT_RAM_GIB),
+        ram_bandwidth_gbs=q.ram_bandwidth_gbs or (device.bandwidth_gbs if unified else DEFAULT_RAM_BANDWIDTH_GBS),
+        ram_assumed=q.ram_gb is None and not unified,
+        wired_limit_gib=q.wired_limit_gb,
+    )
+    return system, [{"id": device.id, "name": device.name}] * len(system.gpus)
+
+
+def _catalog_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
+    entries = [resolve_hardware(kb, h) for h in q.hardware]
+    if q.gpus is not None:
+        if len(entries) != 1:
+            raise InputError("--gpus N repeats one --hardware; name a single GPU with it.")
+        if entries[0].device != "gpu" and q.gpus > 1:
+            raise InputError(f"{entries[0].name} is not a discrete GPU; --gpus applies to GPUs only.")
+        entries = entries * q.gpus
+    if sum(1 for e in entries if e.device != "gpu") > 1 or (any(e.device == "unified" for e in entries) and len(entries) > 1):
+        raise InputError("Combine discrete GPUs only: a Mac or a CPU platform stands alone.")
+    system = system_from_hardware(entries, q.ram_gb, q.ram_bandwidth_gbs, q.wired_limit_gb)
     return system, [{"id": e.id, "name": e.name} for e in entries]
 
 
@@ -413,7 +424,7 @@ def contract_json(result: EstimateResult) -> dict[str, Any]:
         "gen_tokens": est.request.gen_tokens,
         "deciding_term": est.deciding_term,
         "tensor_parallel": est.tensor_parallel,
-        "placement": [{**p, "used_gb": round(p["used_gb"], 2), "usable_gb": round(p["usable_gb"], 2)} for p in est.placement],
+        "placement": [p.to_json() for p in est.placement],
         "measured": [row.to_json() for row in result.measured],
         "warnings": est.warnings,
         "ram_assumed": est.request.system.ram_assumed,

@@ -247,7 +247,7 @@ def fit_prefill(
 ) -> tuple[np.ndarray, np.ndarray]:
     from scipy.optimize import least_squares
 
-    from estimator.estimate import attention_traffic_per_layer
+    from estimator.loads import attention_traffic_per_layer
 
     nb, nf = len(design.backends), len(design.families)
     flops, wbytes, compute, mixes = _prefill_features(design.rows)
