@@ -14,7 +14,7 @@ import numpy as np
 from estimator.buffers import DEVICE_OVERHEAD_BYTES, compute_buffer_bytes, host_compute_buffer_bytes
 from estimator.hardware import usable_ram_bytes
 from estimator.kv_cache import kv_cache_layer_bytes
-from estimator.loads import layer_split_speeds, tensor_parallel_speeds
+from estimator.loads import SpeedInputs, layer_split_inputs, speeds, tensor_parallel_inputs
 from estimator.placement import (
     DevicePlacement,
     Placement,
@@ -121,10 +121,7 @@ def estimate(req: EstimateRequest) -> Estimate:
     gpu_layers = int((placement.gpu_of_layer >= 0).sum()) + (1 if placement.output_on_gpu >= 0 else 0)
     decode = prefill = None
     if verdict.fit != "wont_run":
-        if placement.tensor_parallel:
-            decode, prefill = tensor_parallel_speeds(req, setup, w)
-        else:
-            decode, prefill = layer_split_speeds(req, setup, w, placement)
+        decode, prefill = speeds(speed_inputs(req, setup, w, placement))
     decode_band, prefill_band = _bands(req, setup, placement, decode, prefill)
     return Estimate(
         request=req,
@@ -147,6 +144,13 @@ def estimate(req: EstimateRequest) -> Estimate:
         expert_layers_in_ram=int(placement.experts_cpu.sum()),
         placement=placement.records(req.system),
     )
+
+
+def speed_inputs(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, placement: Placement) -> SpeedInputs:
+    """What the speed formulas need for this placement (tensor parallel or a layer split)."""
+    if placement.tensor_parallel:
+        return tensor_parallel_inputs(req, setup, w)
+    return layer_split_inputs(req, setup, w, placement)
 
 
 # ------------------------------------------------------------------------------------------------

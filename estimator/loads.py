@@ -1,12 +1,21 @@
 """From a placement to speeds: what each device reads and computes per token (``DeviceLoad``), then the calibrated
-time formulas of ``speed.py``."""
+time formulas of ``speed.py``.
+
+``speed_inputs()`` does the placement-dependent work once; ``speeds()`` applies a set of constants to it (the
+calibration fit calls it many times with trial constants)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
 from estimator.architecture import ModelArch
-from estimator.calibration.model import combined_compute
+from estimator.calibration.constants import CONSTANTS
+from estimator.calibration.model import SpeedConstants, combined_compute
 from estimator.hardware import Device
-from estimator.kv_cache import kv_read_bytes_per_token
+from estimator.kv_cache import attended_tokens_per_layer, kv_read_bytes_per_layer
 from estimator.placement import Placement
 from estimator.request import EstimateRequest, Setup
 from estimator.speed import DeviceLoad, decode_seconds, prefill_seconds
@@ -21,160 +30,218 @@ def device_compute(device: Device) -> float:
     return combined_compute(device.fp16_tflops, device.fp32_tflops)
 
 
-def attention_flops_per_token(arch: ModelArch, prompt: int) -> float:
-    """Score and value FLOPs per layer per prompt token, averaged over the prompt (causal: half the prompt)."""
-    span = prompt / 2
-    if arch.sliding_window:
-        span = min(span, arch.sliding_window)
-    heads_dim = arch.heads * (arch.mla.qk_nope_head_dim + arch.mla.qk_rope_head_dim if arch.mla else arch.head_dim)
-    return 4 * heads_dim * span
+def _heads_dim(arch: ModelArch) -> int:
+    return arch.heads * (arch.mla.qk_nope_head_dim + arch.mla.qk_rope_head_dim if arch.mla else arch.head_dim)
 
 
-def attention_traffic_per_layer(arch: ModelArch, prompt: int, flash_attention: bool) -> float:
+def attention_flops_per_layer(arch: ModelArch, prompt: int, depth: int = 0) -> np.ndarray:
+    """Score and value FLOPs per prompt token on each layer: 4 x heads x head_dim x the tokens attended, averaged
+    over the prompt (causal: half the prompt after the ``depth`` cached tokens; a sliding layer sees its window)."""
+    return 4 * _heads_dim(arch) * attended_tokens_per_layer(arch, depth + prompt / 2)
+
+
+def attention_flops_per_token(arch: ModelArch, prompt: int, depth: int = 0) -> float:
+    """Mean over the attention layers of ``attention_flops_per_layer`` (kept for the calibration fit)."""
+    per_layer = attention_flops_per_layer(arch, prompt, depth)
+    mask = attention_layer_mask(arch)
+    return float(per_layer[mask].mean()) if mask.any() else 0.0
+
+
+def attention_traffic_per_layer(arch: ModelArch, prompt: int, flash_attention: bool, depth: int = 0) -> float:
     """Bytes of attention scores written and read while processing a prompt with flash attention off:
     the F32 score matrix (n_kv x ubatch x heads) is written, softmaxed in place (read + write) and read
     for the value product, per micro-batch. Zero with flash attention, which keeps scores on chip."""
     if flash_attention:
         return 0.0
-    span = prompt / 2 if not arch.sliding_window else min(prompt / 2, arch.sliding_window)
+    span = depth + prompt / 2
+    if arch.sliding_window:
+        span = min(span, arch.sliding_window)
     return 4 * arch.heads * 4 * prompt * span
 
 
-def _load(
-    backend: str,
-    family: str,
-    bandwidth: float,
-    compute: float,
+@dataclass(frozen=True)
+class SpeedInputs:
+    """Everything the speed formulas need for one request, independent of the constants."""
+
+    loads: tuple[DeviceLoad, ...]
+    prompt: int
+    ubatch: int
+    type_bytes: Mapping[str, float]
+    runtime_factor: float
+    gpu_assist: DeviceLoad | None = None
+    allreduce_s: float = 0.0  # tensor parallelism: communication per token
+
+
+def _slice_load(
+    req: EstimateRequest,
     w: WeightsBreakdown,
-    read_bytes: float,
-    weight_bytes: float,
-    kv_read: float,
-    flops: float,
-    n_layers: float,
-    traffic: float = 0.0,
+    device: Device | None,
+    mask: np.ndarray,
+    head: bool,
+    experts_off: np.ndarray,
+    per_layer: dict[str, np.ndarray],
+    bandwidth: float,
 ) -> DeviceLoad:
+    """The load of the layers in ``mask`` (plus the output head if ``head``), without the routed experts of the layers
+    in ``experts_off`` (kept elsewhere); ``device`` None is the CPU."""
+    arch = req.model.arch
+    keep = mask & ~experts_off
+    expert_read = float(w.layer_expert_read_bytes[keep].sum())
+    expert_bytes = float(w.layer_expert_bytes[keep].sum())
+    read = float(w.layer_read_bytes[mask].sum()) - float(w.layer_expert_read_bytes[mask & experts_off].sum())
+    weights = float(w.layer_bytes[mask].sum()) - float(w.layer_expert_bytes[mask & experts_off].sum())
+    expert_active = float(w.layer_expert_active_params[keep].sum())
+    active = float(w.layer_active_params[mask].sum()) - float(w.layer_expert_active_params[mask & experts_off].sum())
+    attention = float(per_layer["attention_flops"][mask].sum())
+    if head:
+        read += w.output_bytes
+        weights += w.output_bytes
+        active += arch.vocab * arch.hidden
     total_read = sum(w.read_type_bytes.values()) or 1.0
-    share = read_bytes / total_read
+    share = read / total_read
     return DeviceLoad(
-        backend=backend,
-        family=family,
+        backend=device.backend if device else "cpu",
+        family=device.family if device else "cpu",
         bandwidth_gbs=bandwidth,
-        compute_tflops=compute,
+        compute_tflops=device_compute(device) if device else req.system.cpu_tflops,
         read_type_bytes={t: b * share for t, b in w.read_type_bytes.items()},
-        kv_read_bytes=kv_read,
-        layers=n_layers,
-        flops_per_token=flops,
-        weight_bytes=weight_bytes,
-        attention_traffic_bytes=traffic,
+        kv_read_bytes=float(per_layer["kv_read"][mask].sum()),
+        layers=float(mask.sum()) + (1 if head else 0),
+        flops_per_token=2 * active + attention,
+        weight_bytes=weights,
+        attention_traffic_bytes=float(per_layer["traffic"][mask].sum()),
+        fp32_tflops=device.fp32_tflops if device else None,
+        expert_read_bytes=expert_read,
+        moe_layers=float((keep & (w.layer_expert_bytes > 0)).sum()),
+        expert_flops_per_token=2 * expert_active,
+        attention_flops_per_token=attention,
+        expert_share=(arch.moe.active / arch.moe.experts) if arch.moe else 0.0,
+        expert_weight_bytes=expert_bytes,
     )
 
 
-def layer_split_loads(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, p: Placement) -> list[DeviceLoad]:
-    """One load per GPU that holds something, then the CPU (its layers and any routed experts kept in RAM)."""
+def _per_layer(req: EstimateRequest, setup: Setup) -> dict[str, np.ndarray]:
     arch = req.model.arch
-    attn_layers = attention_layer_mask(arch)
-    traffic = attention_traffic_per_layer(arch, max(1, req.prompt_tokens), setup.flash)
+    prompt = max(1, req.prompt_tokens)
+    position = min(setup.context, req.depth + req.prompt_tokens + req.gen_tokens / 2)
+    attn = attention_layer_mask(arch)
+    traffic = attention_traffic_per_layer(arch, prompt, setup.flash, req.depth)
+    return {
+        "attention_flops": attention_flops_per_layer(arch, prompt, req.depth),
+        "traffic": np.where(attn, traffic, 0.0),
+        "kv_read": kv_read_bytes_per_layer(arch, position, req.kv_cache),
+    }
+
+
+def layer_split_inputs(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, p: Placement) -> SpeedInputs:
+    """One load per GPU that holds something, then the CPU (its layers and any routed experts kept in RAM)."""
     system = req.system
-    n = arch.layers
-    position = min(setup.context, req.prompt_tokens + req.gen_tokens / 2)
-    kv_read_total = kv_read_bytes_per_token(arch, position, req.kv_cache)
-    att_flops = attention_flops_per_token(arch, max(1, req.prompt_tokens))
+    per_layer = _per_layer(req, setup)
     loads: list[DeviceLoad] = []
     cpu_mask = p.gpu_of_layer < 0
-    output_params = arch.vocab * arch.hidden
     for i, device in enumerate(system.gpus):
         mask = p.gpu_of_layer == i
         head = p.output_on_gpu == i
         if not mask.any() and not head:
             continue
-        read = float(w.layer_read_bytes[mask].sum()) + (w.output_bytes if head else 0.0)
-        weights = float(w.layer_bytes[mask].sum()) + (w.output_bytes if head else 0.0)
-        read -= float(w.layer_expert_read_bytes[mask & p.experts_cpu].sum())
-        weights -= float(w.layer_expert_bytes[mask & p.experts_cpu].sum())
-        flops = 2 * float(w.layer_active_params[mask].sum()) + att_flops * int(mask.sum()) + (2 * output_params if head else 0.0)
-        loads.append(
-            _load(
-                device.backend,
-                device.family,
-                device.bandwidth_gbs,
-                device_compute(device),
-                w,
-                read,
-                weights,
-                kv_read_total * mask.sum() / n,
-                flops,
-                mask.sum() + (1 if head else 0),
-                traffic * int((mask & attn_layers).sum()),
-            )
-        )
-    head = p.output_on_gpu < 0
-    cpu_read = float(w.layer_read_bytes[cpu_mask].sum()) + (w.output_bytes if head else 0.0)
-    cpu_weights = float(w.layer_bytes[cpu_mask].sum()) + (w.output_bytes if head else 0.0)
-    cpu_flops = 2 * float(w.layer_active_params[cpu_mask].sum()) + att_flops * int(cpu_mask.sum()) + (2 * output_params if head else 0.0)
-    cpu_layers = float(cpu_mask.sum()) + (1 if head else 0)
-    cpu_read += float(w.layer_expert_read_bytes[~cpu_mask & p.experts_cpu].sum())
-    cpu_weights += float(w.layer_expert_bytes[~cpu_mask & p.experts_cpu].sum())
-    if cpu_read > 0:
-        bandwidth = system.ram_bandwidth_gbs
-        if system.unified:
-            bandwidth = system.gpus[0].bandwidth_gbs * APPLE_CPU_BANDWIDTH_SHARE
-        loads.append(
-            _load(
-                "cpu",
-                "cpu",
-                bandwidth,
-                system.cpu_tflops,
-                w,
-                cpu_read,
-                cpu_weights,
-                kv_read_total * cpu_mask.sum() / n,
-                cpu_flops,
-                cpu_layers,
-                traffic * int((cpu_mask & attn_layers).sum()),
-            )
-        )
-    return loads
-
-
-def layer_split_speeds(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, p: Placement) -> tuple[float, float]:
-    """(decode tok/s, prefill tok/s) of a layer split: devices work one after another."""
-    loads = layer_split_loads(req, setup, w, p)
-    system = req.system
-    decode_s = decode_seconds(loads)
+        loads.append(_slice_load(req, w, device, mask, head, p.experts_cpu, per_layer, device.bandwidth_gbs))
+    bandwidth = system.ram_bandwidth_gbs
+    if system.unified:
+        bandwidth = system.gpus[0].bandwidth_gbs * APPLE_CPU_BANDWIDTH_SHARE
+    cpu = _slice_load(req, w, None, cpu_mask, p.output_on_gpu < 0, np.zeros_like(cpu_mask), per_layer, bandwidth)
+    experts = p.experts_cpu & ~cpu_mask  # routed experts of GPU layers kept in RAM
+    if experts.any():
+        moved = _experts_only(req, w, experts, bandwidth)
+        cpu = _merge(cpu, moved) if cpu.layers > 0 else moved
+    if cpu.layers > 0 or cpu.expert_read_bytes > 0:
+        loads.append(cpu)
     assist = loads[0] if system.gpus and loads and loads[0].backend != "cpu" else None
-    prompt = max(1, req.prompt_tokens)
-    prefill_s = prefill_seconds(loads, prompt, w.type_bytes, gpu_assist=assist)
-    factor = setup.runtime.speed_factor
-    return factor / decode_s, factor * prompt / prefill_s
+    return SpeedInputs(tuple(loads), max(1, req.prompt_tokens), req.ubatch, w.type_bytes, setup.runtime.speed_factor, assist)
 
 
-def tensor_parallel_speeds(req: EstimateRequest, setup: Setup, w: WeightsBreakdown) -> tuple[float, float]:
-    """(decode tok/s, prefill tok/s) with every GPU holding 1/N of every layer; the slowest GPU sets the pace and
-    each layer costs two all-reduces."""
+def _experts_only(req: EstimateRequest, w: WeightsBreakdown, layers: np.ndarray, bandwidth: float) -> DeviceLoad:
+    """The routed experts of ``layers``, computed by the CPU (llama.cpp --cpu-moe / --n-cpu-moe)."""
+    arch = req.model.arch
+    read = float(w.layer_expert_read_bytes[layers].sum())
+    total_read = sum(w.read_type_bytes.values()) or 1.0
+    return DeviceLoad(
+        backend="cpu",
+        family="cpu",
+        bandwidth_gbs=bandwidth,
+        compute_tflops=req.system.cpu_tflops,
+        read_type_bytes={t: b * read / total_read for t, b in w.read_type_bytes.items()},
+        kv_read_bytes=0.0,
+        layers=0.0,
+        flops_per_token=2 * float(w.layer_expert_active_params[layers].sum()),
+        weight_bytes=float(w.layer_expert_bytes[layers].sum()),
+        expert_read_bytes=read,
+        moe_layers=float(layers.sum()),
+        expert_flops_per_token=2 * float(w.layer_expert_active_params[layers].sum()),
+        expert_share=(arch.moe.active / arch.moe.experts) if arch.moe else 0.0,
+        expert_weight_bytes=float(w.layer_expert_bytes[layers].sum()),
+    )
+
+
+def _merge(a: DeviceLoad, b: DeviceLoad) -> DeviceLoad:
+    types = set(a.read_type_bytes) | set(b.read_type_bytes)
+    return DeviceLoad(
+        backend=a.backend,
+        family=a.family,
+        bandwidth_gbs=a.bandwidth_gbs,
+        compute_tflops=a.compute_tflops,
+        read_type_bytes={t: a.read_type_bytes.get(t, 0.0) + b.read_type_bytes.get(t, 0.0) for t in types},
+        kv_read_bytes=a.kv_read_bytes + b.kv_read_bytes,
+        layers=a.layers + b.layers,
+        flops_per_token=a.flops_per_token + b.flops_per_token,
+        weight_bytes=a.weight_bytes + b.weight_bytes,
+        attention_traffic_bytes=a.attention_traffic_bytes + b.attention_traffic_bytes,
+        expert_read_bytes=a.expert_read_bytes + b.expert_read_bytes,
+        moe_layers=a.moe_layers + b.moe_layers,
+        expert_flops_per_token=a.expert_flops_per_token + b.expert_flops_per_token,
+        attention_flops_per_token=a.attention_flops_per_token + b.attention_flops_per_token,
+        expert_share=max(a.expert_share, b.expert_share),
+        expert_weight_bytes=a.expert_weight_bytes + b.expert_weight_bytes,
+    )
+
+
+def tensor_parallel_inputs(req: EstimateRequest, setup: Setup, w: WeightsBreakdown) -> SpeedInputs:
+    """Every GPU holds 1/N of every layer; the slowest GPU sets the pace and each layer costs two all-reduces."""
     gpus = req.system.gpus
     count = len(gpus)
     arch = req.model.arch
     n = arch.layers
     slowest = min(gpus, key=lambda d: d.bandwidth_gbs)
-    position = min(setup.context, req.prompt_tokens + req.gen_tokens / 2)
-    prompt = max(1, req.prompt_tokens)
-    flops = 2 * w.active_params + attention_flops_per_token(arch, prompt) * n
-    total_read = sum(w.read_type_bytes.values())
-    load = _load(
-        slowest.backend,
-        slowest.family,
-        slowest.bandwidth_gbs,
-        device_compute(slowest),
-        w,
-        total_read / count,
-        (w.file_bytes - w.embd_bytes) / count,
-        kv_read_bytes_per_token(arch, position, req.kv_cache) / count,
-        flops / count,
-        n + 1,
-        attention_traffic_per_layer(arch, prompt, setup.flash) * int(attention_layer_mask(arch).sum()) / count,
+    everything = np.ones(n, dtype=bool)
+    whole = _slice_load(req, w, slowest, everything, True, np.zeros(n, dtype=bool), _per_layer(req, setup), slowest.bandwidth_gbs)
+    load = DeviceLoad(
+        backend=whole.backend,
+        family=whole.family,
+        bandwidth_gbs=whole.bandwidth_gbs,
+        compute_tflops=whole.compute_tflops,
+        read_type_bytes={t: b / count for t, b in whole.read_type_bytes.items()},
+        kv_read_bytes=whole.kv_read_bytes / count,
+        layers=whole.layers,
+        flops_per_token=whole.flops_per_token / count,
+        weight_bytes=(w.file_bytes - w.embd_bytes) / count,
+        attention_traffic_bytes=whole.attention_traffic_bytes / count,
+        fp32_tflops=whole.fp32_tflops,
+        expert_read_bytes=whole.expert_read_bytes / count,
+        moe_layers=whole.moe_layers,
+        expert_flops_per_token=whole.expert_flops_per_token / count,
+        attention_flops_per_token=whole.attention_flops_per_token / count,
+        expert_share=whole.expert_share,
+        expert_weight_bytes=whole.expert_weight_bytes / count,
     )
-    comm = 2 * n * TP_ALLREDUCE_S  # two all-reduces per layer per token
-    factor = setup.runtime.speed_factor
-    decode = factor / (decode_seconds([load]) + comm)
-    prefill = factor * prompt / (prefill_seconds([load], prompt, w.type_bytes) + comm)
-    return decode, prefill
+    return SpeedInputs(
+        (load,), max(1, req.prompt_tokens), req.ubatch, w.type_bytes, setup.runtime.speed_factor, None, 2 * n * TP_ALLREDUCE_S
+    )
+
+
+def speeds(inputs: SpeedInputs, constants: SpeedConstants = CONSTANTS) -> tuple[float, float]:
+    """(decode tok/s, prefill tok/s) for one set of constants."""
+    loads = list(inputs.loads)
+    decode_s = decode_seconds(loads, constants) + inputs.allreduce_s
+    prefill_s = prefill_seconds(loads, inputs.prompt, inputs.type_bytes, constants, inputs.gpu_assist, inputs.ubatch)
+    prefill_s += inputs.allreduce_s
+    factor = inputs.runtime_factor
+    return factor / decode_s, factor * inputs.prompt / prefill_s

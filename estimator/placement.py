@@ -102,8 +102,11 @@ def place_layers(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_lay
         for i, d in enumerate(gpus)
     ]
     fixed[-1] += vision_bytes(req)
-    experts_in_ram = req.cpu_moe and arch.moe is not None
-    layer_cost = w.layer_bytes + kv_layers - (w.layer_expert_bytes if experts_in_ram else 0.0)
+    experts_in_ram = (req.cpu_moe or bool(req.n_cpu_moe)) and arch.moe is not None
+    pinned = np.arange(n) < (req.n_cpu_moe or 0)  # --n-cpu-moe N: the first N layers keep their experts in RAM
+    if req.cpu_moe and req.n_cpu_moe is None:
+        pinned[:] = True  # all of them to begin with; they come back to the GPU while room remains
+    layer_cost = w.layer_bytes + kv_layers - (np.where(pinned, w.layer_expert_bytes, 0.0) if experts_in_ram else 0.0)
     free = [b - f for b, f in zip(budgets, fixed, strict=True)]
     gpu_of_layer = np.full(n, -1)
     output_gpu = -1
@@ -125,8 +128,10 @@ def place_layers(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_lay
     if output_gpu >= 0:
         used[output_gpu] += w.output_bytes
     experts_cpu = np.zeros(n, dtype=bool)
-    if experts_in_ram:
+    if experts_in_ram and req.n_cpu_moe is None:
         experts_cpu = _return_experts(w, gpu_of_layer, used, free)
+    elif experts_in_ram:
+        experts_cpu = pinned & (gpu_of_layer >= 0) & (w.layer_expert_bytes > 0)
     used = [u + f if (u > 0 or i == len(gpus) - 1) else u for i, (u, f) in enumerate(zip(used, fixed, strict=True))]
     return Placement(gpu_of_layer, output_gpu, used, budgets, fixed, experts_cpu)
 

@@ -47,7 +47,9 @@ class EstimateRequest(BaseModel):
     kv_cache: str = "f16"
     flash_attention: bool | None = None  # None: the runtime's default
     gpu_layers: int | None = None  # llama.cpp -ngl; None: as many as fit
-    cpu_moe: bool = False  # keep routed experts in RAM (--cpu-moe)
+    cpu_moe: bool = False  # keep routed experts in RAM where the GPU lacks room (--n-cpu-moe chosen for you)
+    n_cpu_moe: int | None = Field(None, ge=0, description="llama.cpp --n-cpu-moe N: routed experts of the first N layers in RAM")
+    depth: int = Field(0, ge=0, le=MAX_CONTEXT, description="tokens already in the KV cache before the prompt (llama-bench -d)")
     vision: bool = False  # load the vision encoder/projector (mmproj, F16) to accept images
     ubatch: int = 512
 
@@ -70,7 +72,7 @@ def validate(req: EstimateRequest) -> Setup:
     for name, value in (("prompt tokens", req.prompt_tokens), ("generated tokens", req.gen_tokens)):
         if not 0 <= value <= MAX_TOKENS:
             raise EstimateInputError(f"{name.capitalize()} must be between 0 and {MAX_TOKENS:,}; got {value:,}.")
-    context = req.context if req.context is not None else max(1, req.prompt_tokens + req.gen_tokens)
+    context = req.context if req.context is not None else max(1, req.depth + req.prompt_tokens + req.gen_tokens)
     if not 1 <= context <= MAX_CONTEXT:
         raise EstimateInputError(
             f"Context must be between 1 and {MAX_CONTEXT:,} tokens; got {context:,}. Typical values: 4096, 8192, 32768, 131072."

@@ -35,6 +35,7 @@ class WeightsBreakdown:
     layer_expert_bytes: np.ndarray  # per layer: routed-expert bytes (what --cpu-moe moves to RAM)
     layer_expert_read_bytes: np.ndarray  # per layer: routed-expert bytes read per token
     layer_active_params: np.ndarray  # per layer: weights used per token (prefill FLOPs = 2 x this)
+    layer_expert_active_params: np.ndarray  # per layer: routed-expert weights used per token (part of the above)
     embd_bytes: float  # token embedding table (llama.cpp keeps it in host memory)
     output_bytes: float  # output head (its own tensor, or a device copy of tied embeddings)
     tied: bool
@@ -131,6 +132,7 @@ class WeightsBuilder:
         self.layer_expert = np.zeros(n_layers)
         self.layer_expert_read = np.zeros(n_layers)
         self.layer_active = np.zeros(n_layers)
+        self.layer_expert_active = np.zeros(n_layers)
         self.type_bytes: dict[str, float] = defaultdict(float)
         self.read_type_bytes: dict[str, float] = defaultdict(float)
         self.embd = 0.0
@@ -161,6 +163,7 @@ class WeightsBuilder:
         if expert:
             np.add.at(self.layer_expert, idx, per)
             np.add.at(self.layer_expert_read, idx, per * active_fraction)
+            np.add.at(self.layer_expert_active, idx, weights * active_fraction)
         self.params += weights * len(idx)
         self.active += weights * len(idx) * active_fraction
 
@@ -194,6 +197,7 @@ class WeightsBuilder:
             layer_expert_bytes=self.layer_expert,
             layer_expert_read_bytes=self.layer_expert_read,
             layer_active_params=self.layer_active,
+            layer_expert_active_params=self.layer_expert_active,
             embd_bytes=self.embd,
             output_bytes=output,
             tied=tied,
