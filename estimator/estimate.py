@@ -112,10 +112,7 @@ def estimate(req: EstimateRequest) -> Estimate:
     w = req.model.weights if req.model.weights is not None else compute_weights(arch, setup.quant, req.model.params_b)
     kv_layers = kv_cache_layer_bytes(arch, setup.context, req.kv_cache, req.ubatch)
     problem = format_problem(setup.quant, setup.runtime) or backend_problem(req.system, setup.runtime)
-    if setup.runtime.tensor_parallel and len(req.system.gpus) > 1 and not problem:
-        placement = place_tensor_parallel(req, setup, w, kv_layers)
-    else:
-        placement = place_layers(req, setup, w, kv_layers)
+    placement = place_for(req, setup, w, kv_layers, problem)
     memory = _memory(req, setup, w, kv_layers, placement)
     verdict = _verdict(req, setup, memory, placement, problem)
     gpu_layers = int((placement.gpu_of_layer >= 0).sum()) + (1 if placement.output_on_gpu >= 0 else 0)
@@ -144,6 +141,17 @@ def estimate(req: EstimateRequest) -> Estimate:
         expert_layers_in_ram=int(placement.experts_cpu.sum()),
         placement=placement.records(req.system),
     )
+
+
+def place_for(
+    req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_layers: np.ndarray | None = None, problem: str | None = None
+) -> Placement:
+    """Tensor parallelism for engines that use it on several GPUs, llama.cpp's layer split otherwise."""
+    if kv_layers is None:
+        kv_layers = kv_cache_layer_bytes(req.model.arch, setup.context, req.kv_cache, req.ubatch)
+    if setup.runtime.tensor_parallel and len(req.system.gpus) > 1 and not problem:
+        return place_tensor_parallel(req, setup, w, kv_layers)
+    return place_layers(req, setup, w, kv_layers)
 
 
 def speed_inputs(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, placement: Placement) -> SpeedInputs:

@@ -18,12 +18,12 @@ from estimator.hardware import Device
 from estimator.kv_cache import attended_tokens_per_layer, kv_read_bytes_per_layer
 from estimator.placement import Placement
 from estimator.request import EstimateRequest, Setup
+from estimator.runtimes import get_runtime
 from estimator.speed import DeviceLoad, decode_seconds, prefill_seconds
 from estimator.tensors import attention_layer_mask
 from estimator.weights import WeightsBreakdown
 
 APPLE_CPU_BANDWIDTH_SHARE = 0.6  # CPU cores reach about this share of an M-series memory bandwidth
-TP_ALLREDUCE_S = 15e-6  # one small all-reduce between GPUs (PCIe/NVLink latency bound), not calibrated
 
 
 def device_compute(device: Device) -> float:
@@ -69,7 +69,8 @@ class SpeedInputs:
     type_bytes: Mapping[str, float]
     runtime_factor: float
     gpu_assist: DeviceLoad | None = None
-    allreduce_s: float = 0.0  # tensor parallelism: communication per token
+    allreduces: int = 0  # tensor parallelism: all-reduces per forward pass (two per layer)
+    concurrency: int = 1  # sequences decoded together
 
 
 def _slice_load(
@@ -117,7 +118,12 @@ def _slice_load(
         attention_flops_per_token=attention,
         expert_share=(arch.moe.active / arch.moe.experts) if arch.moe else 0.0,
         expert_weight_bytes=expert_bytes,
+        engine=req_engine(req),
     )
+
+
+def req_engine(req: EstimateRequest) -> str:
+    return get_runtime(req.runtime).engine
 
 
 def _per_layer(req: EstimateRequest, setup: Setup) -> dict[str, np.ndarray]:
@@ -156,7 +162,14 @@ def layer_split_inputs(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, 
     if cpu.layers > 0 or cpu.expert_read_bytes > 0:
         loads.append(cpu)
     assist = loads[0] if system.gpus and loads and loads[0].backend != "cpu" else None
-    return SpeedInputs(tuple(loads), max(1, req.prompt_tokens), req.ubatch, w.type_bytes, setup.runtime.speed_factor, assist)
+    return SpeedInputs(
+        tuple(loads), max(1, req.prompt_tokens), _ubatch(req, setup), w.type_bytes, setup.runtime.speed_factor, assist, 0, req.concurrency
+    )
+
+
+def _ubatch(req: EstimateRequest, setup: Setup) -> int:
+    """Tokens per forward pass of a prompt: llama.cpp's -ub; serving engines take the whole prompt at once."""
+    return req.ubatch if setup.runtime.engine == "llama.cpp" else max(1, req.prompt_tokens)
 
 
 def _experts_only(req: EstimateRequest, w: WeightsBreakdown, layers: np.ndarray, bandwidth: float) -> DeviceLoad:
@@ -179,6 +192,7 @@ def _experts_only(req: EstimateRequest, w: WeightsBreakdown, layers: np.ndarray,
         expert_flops_per_token=2 * float(w.layer_expert_active_params[layers].sum()),
         expert_share=(arch.moe.active / arch.moe.experts) if arch.moe else 0.0,
         expert_weight_bytes=float(w.layer_expert_bytes[layers].sum()),
+        engine=req_engine(req),
     )
 
 
@@ -201,6 +215,7 @@ def _merge(a: DeviceLoad, b: DeviceLoad) -> DeviceLoad:
         attention_flops_per_token=a.attention_flops_per_token + b.attention_flops_per_token,
         expert_share=max(a.expert_share, b.expert_share),
         expert_weight_bytes=a.expert_weight_bytes + b.expert_weight_bytes,
+        engine=a.engine,
     )
 
 
@@ -231,17 +246,20 @@ def tensor_parallel_inputs(req: EstimateRequest, setup: Setup, w: WeightsBreakdo
         attention_flops_per_token=whole.attention_flops_per_token / count,
         expert_share=whole.expert_share,
         expert_weight_bytes=whole.expert_weight_bytes / count,
+        engine=whole.engine,
     )
     return SpeedInputs(
-        (load,), max(1, req.prompt_tokens), req.ubatch, w.type_bytes, setup.runtime.speed_factor, None, 2 * n * TP_ALLREDUCE_S
+        (load,), max(1, req.prompt_tokens), req.ubatch, w.type_bytes, setup.runtime.speed_factor, None, 2 * n, req.concurrency
     )
 
 
 def speeds(inputs: SpeedInputs, constants: SpeedConstants = CONSTANTS) -> tuple[float, float]:
-    """(decode tok/s, prefill tok/s) for one set of constants."""
+    """(decode tok/s of one sequence, prefill tok/s) for one set of constants. With ``concurrency`` sequences decoded
+    together, the decode figure is each sequence's rate (aggregate = concurrency x that)."""
     loads = list(inputs.loads)
-    decode_s = decode_seconds(loads, constants) + inputs.allreduce_s
+    comm = inputs.allreduces * constants.allreduce_us * 1e-6
+    decode_s = decode_seconds(loads, constants, inputs.concurrency) + comm
     prefill_s = prefill_seconds(loads, inputs.prompt, inputs.type_bytes, constants, inputs.gpu_assist, inputs.ubatch)
-    prefill_s += inputs.allreduce_s
+    prefill_s += comm * max(1, -(-inputs.prompt // max(1, inputs.ubatch)))
     factor = inputs.runtime_factor
     return factor / decode_s, factor * inputs.prompt / prefill_s

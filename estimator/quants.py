@@ -45,6 +45,7 @@ _BLOCKS: dict[str, tuple[int, float]] = {
     "MXFP4": (32, 17),
     # non-GGUF: (group size, bytes per group incl. scales/zeros)
     "INT4_G128": (128, 128 * 4 / 8 + 2 + 0.5),  # AWQ/GPTQ: 4-bit + fp16 scale + 4-bit zero per 128
+    "INT8_G128": (128, 128 + 2 + 1),  # GPTQ 8-bit: int8 + fp16 scale + 8-bit zero per 128
     "NF4": (64, 64 * 4 / 8 + 1 + 4 / 256 * 64),  # bitsandbytes NF4 with double-quantised absmax
     "MLX4": (64, 64 * 4 / 8 + 4),  # mlx 4-bit, group 64, fp16 scale + bias
     "MLX3": (64, 64 * 3 / 8 + 4),
@@ -180,6 +181,9 @@ class UnknownQuantError(ValueError):
 _NON_GGUF: dict[str, Quant] = {
     "awq": Quant("AWQ", "awq"),
     "gptq": Quant("GPTQ", "gptq"),
+    "gptqint4": Quant("GPTQ", "gptq"),
+    "gptqint8": Quant("GPTQ-Int8", "gptq", bpw=8),
+    "gptq8bit": Quant("GPTQ-Int8", "gptq", bpw=8),
     "nf4": Quant("NF4", "nf4"),
     "bnb4": Quant("NF4", "nf4"),
     "bitsandbytes": Quant("NF4", "nf4"),
@@ -281,7 +285,7 @@ def gguf_quant(ftype: str) -> Quant:
 
 
 def all_quant_names() -> list[str]:
-    return [*GGUF_BASE, *GGUF_L_VARIANTS, "AWQ", "GPTQ", "EXL2 4.65bpw", "EXL3 4.0bpw", "MLX 4bit", "MLX 8bit", "FP8", "NF4"]
+    return [*GGUF_BASE, *GGUF_L_VARIANTS, "AWQ", "GPTQ", "GPTQ-Int8", "EXL2 4.65bpw", "EXL3 4.0bpw", "MLX 4bit", "MLX 8bit", "FP8", "NF4"]
 
 
 def suggest_quants(text: str, limit: int = 5) -> list[str]:
@@ -455,7 +459,7 @@ def non_gguf_types(quant: Quant, role: str) -> str:
         return "F32" if fmt == "gguf" else "F16"
     embedding = role in {"token_embd", "output"}
     if fmt in {"awq", "gptq"}:
-        return "F16" if embedding else "INT4_G128"
+        return "F16" if embedding else ("INT8_G128" if quant.bpw == 8 else "INT4_G128")
     if fmt == "nf4":
         return "F16" if embedding else "NF4"
     if fmt == "fp8":

@@ -50,6 +50,7 @@ class EstimateRequest(BaseModel):
     cpu_moe: bool = False  # keep routed experts in RAM where the GPU lacks room (--n-cpu-moe chosen for you)
     n_cpu_moe: int | None = Field(None, ge=0, description="llama.cpp --n-cpu-moe N: routed experts of the first N layers in RAM")
     depth: int = Field(0, ge=0, le=MAX_CONTEXT, description="tokens already in the KV cache before the prompt (llama-bench -d)")
+    concurrency: int = Field(1, ge=1, le=4096, description="sequences decoded together (serving); speeds are per sequence")
     vision: bool = False  # load the vision encoder/projector (mmproj, F16) to accept images
     ubatch: int = 512
 

@@ -64,46 +64,63 @@ class DeviceLoad:
     attention_flops_per_token: float = 0.0  # part of flops_per_token done by attention scores and values
     expert_share: float = 0.0  # active / routed experts (0: dense)
     expert_weight_bytes: float = 0.0  # part of weight_bytes that is routed experts
+    engine: str = "llama.cpp"  # runtime engine doing the work (its fitted constants apply)
 
 
 def family_factor(table: Mapping[str, float], family: str) -> float:
     return table.get(FAMILY_ALIASES.get(family, family), 1.0)
 
 
-def quant_cost(constants: SpeedConstants, type_name: str) -> float:
-    return constants.decode_quant_cost.get(type_name, 1.0)
+def quant_cost(constants: SpeedConstants, type_name: str, engine: str = "llama.cpp") -> float:
+    """Decode cost per byte of a storage type (relative to Q4_0); engines with their own kernels (AWQ/GPTQ in vLLM or
+    Transformers) have their own entry."""
+    own = constants.runtime_quant_cost.get(f"{engine}:{type_name}")
+    return own if own is not None else constants.decode_quant_cost.get(type_name, 1.0)
 
 
 def effective_bandwidth(load: DeviceLoad, constants: SpeedConstants = CONSTANTS) -> float:
     """Bytes per second a device streams weights at while generating (calibrated share of peak, and the issue-rate
     ceiling on GPUs)."""
     eff = constants.decode_eff.get(load.backend, constants.decode_eff_default)
-    eff *= family_factor(constants.decode_family, load.family)
+    eff *= family_factor(constants.decode_family, load.family) * constants.runtime_decode_eff.get(load.engine, 1.0)
     bandwidth = load.bandwidth_gbs * 1e9 * eff
-    if load.backend == "cpu" or not load.fp32_tflops or not constants.issue_ceiling_gbs_per_tflops:
-        return bandwidth
+    if load.backend == "cpu" or load.engine != "llama.cpp" or not load.fp32_tflops or not constants.issue_ceiling_gbs_per_tflops:
+        return bandwidth  # the ceiling is a property of llama.cpp's batch-1 kernels
     ceiling = constants.issue_ceiling_gbs_per_tflops * load.fp32_tflops * 1e9
     m = CEILING_SHARPNESS
     return float((bandwidth**-m + ceiling**-m) ** (-1 / m))
 
 
-def decode_step_seconds(load: DeviceLoad, constants: SpeedConstants = CONSTANTS) -> float:
-    """One device's share of one generated token."""
+def decode_step_seconds(load: DeviceLoad, constants: SpeedConstants = CONSTANTS, batch: int = 1) -> float:
+    """One device's share of one decode step that generates a token for each of ``batch`` sequences: the weights are
+    read once (routed experts: those the batch's tokens touch), the KV cache once per sequence."""
     if load.layers <= 0 and not load.read_type_bytes:
         return 0.0
-    cost = sum(b * quant_cost(constants, t) for t, b in load.read_type_bytes.items()) + load.kv_read_bytes
-    cost += (constants.moe_expert_cost - 1.0) * load.expert_read_bytes
+    dense = sum(b * quant_cost(constants, t, load.engine) for t, b in load.read_type_bytes.items())
+    expert = load.expert_read_bytes
+    if batch > 1 and load.expert_share > 0:
+        scale = touched_expert_share(batch, load.expert_share) / load.expert_share
+        dense += (scale - 1.0) * expert * dense / max(sum(load.read_type_bytes.values()), 1.0)
+        expert *= scale
+    cost = dense + (constants.moe_expert_cost - 1.0) * expert + batch * load.kv_read_bytes
     seconds = cost / effective_bandwidth(load, constants)
-    seconds += load.layers * constants.decode_layer_us.get(load.backend, constants.decode_layer_us_default) * 1e-6
+    if batch > 1:  # a large batch turns the step compute-bound
+        eff = constants.prefill_eff.get(load.backend, constants.prefill_eff_default) * constants.runtime_prefill_eff.get(load.engine, 1.0)
+        seconds = max(seconds, batch * load.flops_per_token / (load.compute_tflops * 1e12 * eff))
+    tau = constants.runtime_layer_us.get(load.engine)
+    if tau is None:
+        tau = constants.decode_layer_us.get(load.backend, constants.decode_layer_us_default)
+    seconds += load.layers * tau * 1e-6
     seconds += load.moe_layers * constants.moe_layer_us.get(load.backend, constants.moe_layer_us_default) * 1e-6
     return seconds
 
 
-def decode_seconds(loads: list[DeviceLoad], constants: SpeedConstants = CONSTANTS) -> float:
-    """Seconds per generated token across a layer split (devices work one after another)."""
-    seconds = sum(decode_step_seconds(load, constants) for load in loads)
+def decode_seconds(loads: list[DeviceLoad], constants: SpeedConstants = CONSTANTS, batch: int = 1) -> float:
+    """Seconds per decode step across a layer split (devices work one after another)."""
+    seconds = sum(decode_step_seconds(load, constants, batch) for load in loads)
     hops = max(0, len(loads) - 1)  # each hand-over between devices costs a sync
-    return seconds + hops * constants.split_hop_ms * 1e-3
+    step = constants.runtime_step_ms.get(loads[0].engine, 0.0) if loads else 0.0
+    return seconds + hops * constants.split_hop_ms * 1e-3 + step * 1e-3
 
 
 def prefill_seconds(
@@ -144,7 +161,7 @@ def expert_batch_efficiency(tokens_per_expert: float, half: float) -> float:
 
 def _device_prefill(load: DeviceLoad, prompt_tokens: int, q: float, constants: SpeedConstants, ubatch: int = 512) -> float:
     eff = constants.prefill_eff.get(load.backend, constants.prefill_eff_default)
-    eff *= family_factor(constants.prefill_family, load.family) * q
+    eff *= family_factor(constants.prefill_family, load.family) * q * constants.runtime_prefill_eff.get(load.engine, 1.0)
     rate = load.compute_tflops * 1e12 * eff
     micro = min(prompt_tokens, max(1, ubatch))
     passes = math.ceil(prompt_tokens / max(1, ubatch))
@@ -156,9 +173,9 @@ def _device_prefill(load: DeviceLoad, prompt_tokens: int, q: float, constants: S
         half = constants.moe_prefill_half.get(load.backend, constants.moe_prefill_half_default)
         seconds += expert * prompt_tokens / (rate * expert_batch_efficiency(micro * load.expert_share, half))
     if attention:
-        seconds += (
-            attention * prompt_tokens / (rate * constants.attention_prefill_eff.get(load.backend, constants.attention_prefill_eff_default))
-        )
+        key = load.backend if load.engine == "llama.cpp" else load.engine  # serving engines bring their own kernels
+        a = constants.attention_prefill_eff.get(key, constants.attention_prefill_eff_default)
+        seconds += attention * prompt_tokens / (rate * a)
     tau = constants.prefill_layer_us.get(load.backend, constants.prefill_layer_us_default)
     bandwidth = load.bandwidth_gbs * 1e9
     touched = load.weight_bytes - load.expert_weight_bytes * (1 - touched_expert_share(micro, load.expert_share))

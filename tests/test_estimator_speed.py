@@ -33,8 +33,9 @@ def test_fit_reproduces_the_published_constants(fit_result):
 
 def test_accuracy_figures_pinned_to_the_reported_numbers(fit_result):
     report = fit_result.report
-    assert report["decode in-sample"].median_abs_pct == pytest.approx(3.9, abs=0.3)
-    assert report["decode leave-one-family-out"].median_abs_pct == pytest.approx(14.1, abs=0.5)
+    # issue #14: the issue-rate ceiling (kappa x FP32 TFLOPS) moved decode from 3.9 / 14.1 % to 3.5 / 12.6 %
+    assert report["decode in-sample"].median_abs_pct == pytest.approx(3.5, abs=0.3)
+    assert report["decode leave-one-family-out"].median_abs_pct == pytest.approx(12.6, abs=0.5)
     assert report["prefill in-sample"].median_abs_pct == pytest.approx(4.4, abs=0.3)
     assert report["prefill leave-one-family-out"].median_abs_pct == pytest.approx(15.0, abs=0.5)
     for kind in ("decode", "prefill"):  # the model must beat the back-of-envelope rule by a wide margin

@@ -40,6 +40,14 @@ class SpeedConstants:
     moe_prefill_half_default: float = 0.0
     attention_prefill_eff: dict[str, float] = field(default_factory=dict)  # backend -> attention FLOP efficiency factor
     attention_prefill_eff_default: float = 1.0
+    # engines other than llama.cpp (fitted on their measured rows; an engine missing here runs at llama.cpp's rates
+    # times its prior Runtime.speed_factor)
+    runtime_decode_eff: dict[str, float] = field(default_factory=dict)  # engine -> bandwidth efficiency multiplier
+    runtime_layer_us: dict[str, float] = field(default_factory=dict)  # engine -> microseconds per layer per step
+    runtime_step_ms: dict[str, float] = field(default_factory=dict)  # engine -> fixed milliseconds per decode step
+    runtime_prefill_eff: dict[str, float] = field(default_factory=dict)  # engine -> compute efficiency multiplier
+    allreduce_us: float = 15.0  # one all-reduce between tensor-parallel GPUs
+    runtime_quant_cost: dict[str, float] = field(default_factory=dict)  # "engine:TYPE" -> decode cost per byte (vs Q4_0)
 
 
 def combined_compute(fp16_tflops: float | None, fp32_tflops: float | None) -> float:
