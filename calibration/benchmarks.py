@@ -88,11 +88,12 @@ def load_rows(sides: Iterable[Side] = ("fit", "check")) -> list[BenchRow]:
 
 
 def hardware_entry(cat: Catalog, hardware: str) -> Hardware | None:
-    """A benchmark's hardware: an entry id, or a chip slug shared by several entries (first one)."""
+    """A benchmark's hardware: an entry id, or a chip slug shared by several entries (the one with the most memory: the
+    row ran, so it ran on a configuration that held the model)."""
     entry = cat.hardware_by_id(hardware)
     if entry is not None:
         return entry
-    return next((h for h in cat.hardware if h.chip == hardware), None)
+    return max((h for h in cat.hardware if h.chip == hardware), key=lambda h: h.memory_gb, default=None)
 
 
 def ram_of(text: str | None) -> tuple[float, float] | None:

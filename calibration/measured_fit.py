@@ -30,9 +30,10 @@ import numpy as np
 
 from calibration.benchmarks import CALIBRATION_MODELS, Case, cases
 from estimator.calibration.model import SpeedConstants
-from estimator.estimate import estimate, place_for, speed_inputs
+from estimator.estimate import band_category, estimate, place_for, speed_inputs
 from estimator.loads import SpeedInputs, speeds
 from estimator.request import validate
+from estimator.runtimes import get_runtime
 from estimator.weights import compute_weights
 
 MOE_BACKENDS = ("cuda", "rocm", "vulkan", "metal")
@@ -192,18 +193,7 @@ def fit(base: SpeedConstants, rows: list[Prepared], params: list[Param] | None =
 
 def band_key(p: Prepared | Case) -> str:
     case = p.case if isinstance(p, Prepared) else p
-    return band_category(case.request.runtime, "moe" in case.categories, "offload" in case.categories)
-
-
-def band_category(runtime: str, moe: bool, offload: bool) -> str:
-    from estimator.runtimes import get_runtime
-
-    engine = get_runtime(runtime).engine
-    if engine != "llama.cpp":
-        return engine
-    if offload:
-        return "offload"
-    return "moe" if moe else "dense"
+    return band_category(get_runtime(case.request.runtime).engine, "moe" in case.categories, "offload" in case.categories)
 
 
 def in_sample(constants: SpeedConstants, rows: list[Prepared]) -> np.ndarray:

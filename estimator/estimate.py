@@ -12,12 +12,14 @@ from typing import Literal
 import numpy as np
 
 from estimator.buffers import DEVICE_OVERHEAD_BYTES, compute_buffer_bytes, host_compute_buffer_bytes
-from estimator.hardware import usable_ram_bytes
+from estimator.calibration.constants import CONSTANTS
+from estimator.hardware import GPU_RESERVE_MIN_BYTES, unified_pool_bytes, usable_gpu_bytes, usable_ram_bytes
 from estimator.kv_cache import kv_cache_layer_bytes
 from estimator.loads import SpeedInputs, layer_split_inputs, speeds, tensor_parallel_inputs
 from estimator.placement import (
     DevicePlacement,
     Placement,
+    embedding_in_ram,
     gpu_compute_buffers,
     place_layers,
     place_tensor_parallel,
@@ -37,7 +39,7 @@ from estimator.request import (
 )
 from estimator.runtimes import Runtime
 from estimator.speed import speed_band
-from estimator.units import GIB
+from estimator.units import GB, GIB, MIB
 from estimator.weights import WeightsBreakdown, compute_weights
 
 __all__ = [
@@ -55,8 +57,8 @@ __all__ = [
 Fit = Literal["runs_well", "tight", "offload", "cpu_only", "wont_run"]
 TIGHT_FRACTION = 0.08  # less free memory than this share of usable memory is "tight"
 TIGHT_MIN_BYTES = 0.6 * GIB
-MOE_PREFILL_WIDEN = 4.0  # MoE prompt speed: band stretched downward, see the warning it comes with
-UNCALIBRATED_WIDEN = 1.5  # band stretch for runtimes without calibration data
+UNCALIBRATED_WIDEN = 1.5  # band stretch for engines without measured rows in the fit (ExLlama, MLX, TensorRT-LLM)
+TP_MEASURED_UP_TO = 4  # tensor-parallel rows in the fit files go up to 4 GPUs
 
 
 @dataclass
@@ -135,12 +137,17 @@ def estimate(req: EstimateRequest) -> Estimate:
         prefill_band=prefill_band,
         weights=w,
         reasons=list(verdict.reasons),
-        warnings=_warnings(req, setup, placement, decode),
+        warnings=_warnings(req, setup, placement, decode, _full_gpu_need(w, kv_layers, placement), memory),
         deciding_term=verdict.deciding_term,
         tensor_parallel=placement.tensor_parallel,
         expert_layers_in_ram=int(placement.experts_cpu.sum()),
         placement=placement.records(req.system),
     )
+
+
+def _full_gpu_need(w: WeightsBreakdown, kv_layers: np.ndarray, p: Placement) -> float:
+    """GPU bytes if every layer and the head were on the GPU(s)."""
+    return float(w.layer_bytes.sum() + kv_layers.sum()) + w.output_bytes + sum(p.gpu_fixed)
 
 
 def place_for(
@@ -180,7 +187,7 @@ def _memory(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_layers: 
         ram_used = w.embd_bytes
     else:
         # RAM: CPU layers and their KV, the token embedding, the head if on the CPU, experts kept in RAM
-        ram_used = float(w.layer_bytes[~on_gpu].sum()) + w.embd_bytes
+        ram_used = float(w.layer_bytes[~on_gpu].sum()) + (w.embd_bytes if embedding_in_ram(setup) else 0.0)
         ram_used += float(w.layer_expert_bytes[on_gpu & p.experts_cpu].sum())
         if p.output_on_gpu < 0 and not w.tied:
             ram_used += w.output_bytes
@@ -190,7 +197,10 @@ def _memory(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_layers: 
     ram_avail = usable_ram_bytes(system)
     if system.unified:
         device = system.gpus[0]
-        ram_avail = max(0.0, device.memory_bytes - max(4 * GIB, 0.1 * device.memory_bytes) - gpu_alloc)
+        if device.backend == "metal":  # one pool: what the GPU side leaves of the whole memory
+            ram_avail = max(0.0, unified_pool_bytes(device) - gpu_alloc)
+        else:
+            ram_avail = max(0.0, usable_gpu_bytes(device) - gpu_alloc)
     overhead = sum(p.gpu_fixed) - gpu_buffers + cpu_overhead - (vision if system.gpus else 0.0)
     if w.tied and p.output_on_gpu >= 0:
         overhead += w.output_bytes  # device copy of the tied embedding matrix
@@ -212,51 +222,135 @@ def _memory(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_layers: 
 def _verdict(req: EstimateRequest, setup: Setup, m: Memory, p: Placement, problem: str | None) -> Verdict:
     """The fit tier and the term that decided it."""
     system = req.system
-    n = req.model.arch.layers
-    gpu_layers = int((p.gpu_of_layer >= 0).sum()) + (1 if p.output_on_gpu >= 0 else 0)
     if problem:
         return Verdict("wont_run", "runtime", (problem,))
     if not system.gpus and setup.runtime.engine not in {"llama.cpp", "transformers"}:
         return Verdict("wont_run", "runtime", (f"{setup.runtime.name} needs a GPU.",))
-    if m.ram_used > m.ram_available or any(u > b for u, b in zip(p.gpu_used, p.gpu_budget, strict=True)):
+    overflow = _gpu_overflow(req, p)
+    if overflow == "hard":
         return Verdict("wont_run", "memory")
-    if system.gpus and gpu_layers == n + 1 and not p.experts_in_ram:
+    spilled = bool((p.gpu_of_layer < 0).any() or p.experts_in_ram)
+    if system.gpus and spilled and not setup.runtime.cpu_offload and not system.unified:
+        return Verdict(
+            "wont_run",
+            "gpu_memory",
+            (f"{setup.runtime.name} keeps the whole model in GPU memory and it does not fit there; llama.cpp can put part of it in RAM.",),
+        )
+    tier = _tier(req, m, p)
+    if overflow == "headroom" and tier in {"runs_well", "tight"}:
+        tier = "tight"  # the forced -ngl fills the card past the room left for the desktop
+    if m.ram_used > m.ram_available:
+        if not system.ram_assumed:
+            return Verdict("wont_run", "memory")
+        return Verdict(tier, "ram")  # RAM was assumed: say how much it needs instead (a warning)
+    return Verdict(tier, "gpu_memory" if system.gpus else "ram")
+
+
+def _gpu_overflow(req: EstimateRequest, p: Placement) -> str | None:
+    """None when every GPU holds its share; "headroom" when a forced -ngl goes past the usable budget but not past
+    the card; "hard" when it cannot be allocated."""
+    worst: str | None = None
+    for device, used, budget in zip(req.system.gpus, p.gpu_used, p.gpu_budget, strict=True):
+        if used <= budget:
+            continue
+        physical = device.memory_bytes - GPU_RESERVE_MIN_BYTES
+        if req.gpu_layers is not None and device.kind == "gpu" and used <= physical:
+            worst = worst or "headroom"
+        else:
+            return "hard"
+    return worst
+
+
+def _tier(req: EstimateRequest, m: Memory, p: Placement) -> Fit:
+    system = req.system
+    gpu_layers = int((p.gpu_of_layer >= 0).sum()) + (1 if p.output_on_gpu >= 0 else 0)
+    if system.gpus and gpu_layers == req.model.arch.layers + 1 and not p.experts_in_ram:
         gpu_avail = sum(p.gpu_budget)
         tight = gpu_avail - m.gpu_used < max(TIGHT_FRACTION * gpu_avail, TIGHT_MIN_BYTES)
-        return Verdict("tight" if tight else "runs_well", "gpu_memory")
+        return "tight" if tight else "runs_well"
     if system.gpus and gpu_layers > 0:
-        return Verdict("offload", "gpu_memory")
-    return Verdict("cpu_only", "gpu_memory" if system.gpus else "ram")
+        return "offload"
+    return "cpu_only"
 
 
 # ------------------------------------------------------------------------------------------------
 # Bands and warnings
 # ------------------------------------------------------------------------------------------------
+def band_category(engine: str, moe: bool, offload: bool) -> str:
+    """The calibration category whose residuals set a speed band: a serving engine, or llama.cpp dense / MoE / offload."""
+    if engine != "llama.cpp":
+        return engine
+    if offload:
+        return "offload"
+    return "moe" if moe else "dense"
+
+
 def _bands(
     req: EstimateRequest, setup: Setup, p: Placement, decode: float | None, prefill: float | None
 ) -> tuple[tuple[float, float] | None, tuple[float, float] | None]:
-    """Low-high ranges: the calibration's error quantiles, stretched where the model is not calibrated."""
+    """Low-high ranges: the 10th-90th percentile of predicted/measured on the rows of the same category, stretched
+    for engines without measured rows."""
     if decode is None or prefill is None:
         return None, None
-    widen = 1.0 if setup.runtime.calibrated and not p.tensor_parallel else UNCALIBRATED_WIDEN
-    moe_widen = MOE_PREFILL_WIDEN if req.model.arch.moe and not p.tensor_parallel else 1.0
-    lo, hi = speed_band(decode, "decode")
+    engine = setup.runtime.engine
+    offload = bool((p.gpu_of_layer < 0).any() or p.experts_in_ram) and bool(req.system.gpus)
+    category = band_category(engine, req.model.arch.moe is not None, offload)
+    measured = setup.runtime.calibrated or engine in CONSTANTS.runtime_decode_eff
+    widen = 1.0 if measured else UNCALIBRATED_WIDEN
+    lo, hi = speed_band(decode, f"decode:{category}")
     decode_band = (lo / widen, hi * widen)
-    lo, hi = speed_band(prefill, "prefill")
-    prefill_band = (lo / (widen * moe_widen), hi * widen)
+    lo, hi = speed_band(prefill, f"prefill:{category}")
+    prefill_band = (lo / widen, hi * widen)
     return decode_band, prefill_band
 
 
-def _warnings(req: EstimateRequest, setup: Setup, p: Placement, decode: float | None) -> list[str]:
+def apple_working_set_note(req: EstimateRequest, p: Placement, needed: float) -> str | None:
+    """On a Mac whose GPU working set is what keeps the model off the GPU, the sysctl that raises it."""
+    system = req.system
+    if not system.unified or system.gpus[0].backend != "metal" or needed <= p.gpu_budget[0]:
+        return None
+    device = system.gpus[0]
+    pool = unified_pool_bytes(device)
+    if needed > pool:
+        return None
+    wanted_mb = int(min(pool, needed + 0.5 * GIB) // MIB)
+    return (
+        f"The GPU side needs about {needed / GB:.1f} GB, more than macOS lets the GPU wire by default "
+        f"({p.gpu_budget[0] / GB:.1f} GB on this Mac). Past that llama.cpp keeps layers on the CPU side and MLX warns "
+        "it can be slow (and may fail); "
+        f"to keep it all on the GPU run: sudo sysctl iogpu.wired_limit_mb={wanted_mb} (resets at reboot; leave a few GB "
+        "for macOS)."
+    )
+
+
+def _warnings(
+    req: EstimateRequest,
+    setup: Setup,
+    p: Placement,
+    decode: float | None,
+    needed_gpu_bytes: float = 0.0,
+    memory: Memory | None = None,
+) -> list[str]:
     arch = req.model.arch
     warnings: list[str] = []
+    note = apple_working_set_note(req, p, needed_gpu_bytes)
+    if note:
+        warnings.append(note)
+    if memory is not None and memory.ram_used > memory.ram_available and req.system.ram_assumed:
+        warnings.append(
+            f"It needs about {memory.ram_used / GB:.0f} GB of system RAM besides the GPU; the RAM size was assumed "
+            f"({req.system.ram_gib:.0f} GB): with less than that it will not run. Give your RAM (--ram-gb) for a firm answer."
+        )
+    if req.gpu_layers is not None and _gpu_overflow(req, p) == "headroom":
+        warnings.append(
+            f"-ngl {req.gpu_layers} fills the GPU past the headroom the display and other programs usually need; on a "
+            "headless card it can work, otherwise lower -ngl."
+        )
     if setup.context > arch.max_context:
         warnings.append(f"{setup.context:,} tokens is beyond the model's trained context ({arch.max_context:,}); quality drops past it.")
-    if decode is not None and arch.moe:
+    if decode is not None and p.tensor_parallel and len(req.system.gpus) > TP_MEASURED_UP_TO:
         warnings.append(
-            "Prompt speed of mixture-of-experts models is not calibrated (no MoE model in the calibration "
-            "data); real prompt processing is often several times slower than this figure."
+            f"Tensor parallelism over {len(req.system.gpus)} GPUs is extrapolated: the measured rows it was fitted on "
+            f"go up to {TP_MEASURED_UP_TO}."
         )
-    if decode is not None and p.tensor_parallel:
-        warnings.append("Tensor-parallel speed is extrapolated from single-GPU calibration (not measured).")
     return warnings

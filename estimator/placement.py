@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from estimator.buffers import DEVICE_OVERHEAD_BYTES, compute_buffer_bytes
-from estimator.hardware import System, usable_gpu_bytes
+from estimator.buffers import DEVICE_OVERHEAD_BYTES, compute_buffer_bytes, serving_profile_bytes
+from estimator.hardware import System, desktop_reserves, usable_gpu_bytes
 from estimator.request import EstimateRequest, Setup
 from estimator.runtimes import Runtime
 from estimator.units import GB, GIB
@@ -61,15 +61,22 @@ class Placement:
         ]
 
 
-def gpu_budgets(system: System, runtime: Runtime) -> list[float]:
+def gpu_budgets(system: System, runtime: Runtime, fraction: float | None = None) -> list[float]:
     """Bytes a runtime may allocate on each GPU (vLLM-style engines take a fixed share up front)."""
     budgets = []
-    for device in system.gpus:
-        usable = usable_gpu_bytes(device, system.wired_limit_gib)
-        if runtime.memory_fraction is not None:
-            usable = min(usable, device.memory_bytes * runtime.memory_fraction)
+    fraction = fraction if fraction is not None else runtime.memory_fraction
+    for device, desktop in zip(system.gpus, desktop_reserves(system), strict=True):
+        usable = usable_gpu_bytes(device, system.wired_limit_gib, desktop)
+        if fraction is not None:
+            usable = min(usable, device.memory_bytes * fraction - desktop)
         budgets.append(usable)
     return budgets
+
+
+def embedding_in_ram(setup: Setup) -> bool:
+    """llama.cpp keeps the token embedding table in host memory (one row is read per token); serving engines, MLX and
+    ExLlama keep it on the GPU."""
+    return setup.runtime.engine == "llama.cpp"
 
 
 def vision_bytes(req: EstimateRequest) -> float:
@@ -77,12 +84,17 @@ def vision_bytes(req: EstimateRequest) -> float:
     return req.model.arch.vision_params_b * 1e9 * 2 if req.vision else 0.0
 
 
+def device_compute_buffer(req: EstimateRequest, setup: Setup, holds_output: bool = True) -> float:
+    """Activation memory one GPU keeps: llama.cpp's compute buffer, or a serving engine's profiled peak."""
+    if setup.runtime.engine == "vllm":
+        return serving_profile_bytes(req.model.arch, setup.context)
+    return compute_buffer_bytes(req.model.arch, setup.context, req.ubatch, setup.flash, holds_output=holds_output)
+
+
 def gpu_compute_buffers(req: EstimateRequest, setup: Setup) -> float:
     gpus = req.system.gpus
-    return sum(
-        compute_buffer_bytes(req.model.arch, setup.context, req.ubatch, setup.flash, holds_output=(i == len(gpus) - 1))
-        for i in range(len(gpus))
-    )
+    count = len(gpus) if setup.runtime.tensor_parallel and len(gpus) > 1 else 1
+    return sum(device_compute_buffer(req, setup, holds_output=(i == len(gpus) - 1)) / count for i in range(len(gpus)))
 
 
 def place_layers(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_layers: np.ndarray) -> Placement:
@@ -91,17 +103,20 @@ def place_layers(req: EstimateRequest, setup: Setup, w: WeightsBreakdown, kv_lay
     arch = req.model.arch
     n = arch.layers
     runtime = setup.runtime
-    budgets = gpu_budgets(req.system, runtime)
+    budgets = gpu_budgets(req.system, runtime, req.gpu_memory_utilization)
     gpus = req.system.gpus
     if not gpus:
         return Placement(np.full(n, -1), -1, [], [], [], np.zeros(n, dtype=bool))
+    head_on_cpu = req.gpu_layers is not None and req.gpu_layers <= n  # -ngl below n + 1 leaves the head (and logits) on the CPU
     fixed = [
         DEVICE_OVERHEAD_BYTES.get(d.backend, 0.3 * GIB)
         + runtime.extra_overhead_bytes
-        + compute_buffer_bytes(arch, setup.context, req.ubatch, setup.flash, holds_output=(i == len(gpus) - 1))
+        + device_compute_buffer(req, setup, holds_output=(i == len(gpus) - 1 and not head_on_cpu))
         for i, d in enumerate(gpus)
     ]
     fixed[-1] += vision_bytes(req)
+    if not embedding_in_ram(setup):
+        fixed[0] += w.embd_bytes  # engines other than llama.cpp keep the token embedding on the GPU
     experts_in_ram = (req.cpu_moe or bool(req.n_cpu_moe)) and arch.moe is not None
     pinned = np.arange(n) < (req.n_cpu_moe or 0)  # --n-cpu-moe N: the first N layers keep their experts in RAM
     if req.cpu_moe and req.n_cpu_moe is None:
@@ -156,11 +171,9 @@ def place_tensor_parallel(req: EstimateRequest, setup: Setup, w: WeightsBreakdow
     count = len(gpus)
     arch = req.model.arch
     n = arch.layers
-    budgets = gpu_budgets(req.system, setup.runtime)
+    budgets = gpu_budgets(req.system, setup.runtime, req.gpu_memory_utilization)
     fixed = [
-        DEVICE_OVERHEAD_BYTES.get(d.backend, 0.3 * GIB)
-        + setup.runtime.extra_overhead_bytes
-        + compute_buffer_bytes(arch, setup.context, req.ubatch, setup.flash) / count
+        DEVICE_OVERHEAD_BYTES.get(d.backend, 0.3 * GIB) + setup.runtime.extra_overhead_bytes + device_compute_buffer(req, setup) / count
         for d in gpus
     ]
     per_gpu = (w.file_bytes - w.embd_bytes + w.output_bytes * (1 if w.tied else 0) + float(kv_layers.sum())) / count

@@ -242,13 +242,21 @@ def parse_quant(text: str) -> Quant:
     raw = text.strip()
     if not raw or len(raw) > 40:
         raise UnknownQuantError(raw[:40], list(COMMON_GGUF[:5]))
+    if _squash(raw) in _GGUF_BY_SQUASH:  # e.g. bartowski's Q3_K_XL (Q3_K_L with Q8_0 embeddings), before Unsloth's names
+        return gguf_quant(_GGUF_BY_SQUASH[_squash(raw)])
     dynamic = _UNSLOTH.match(raw)
     if dynamic:  # Unsloth dynamic quants: a K-quant base with important tensors kept at higher precision
-        base = {"2": "Q2_K_L", "3": "Q3_K_XL", "4": "Q4_K_L", "5": "Q5_K_L", "6": "Q6_K_L", "8": "Q8_0"}[
-            dynamic.group(1) or dynamic.group(2)
-        ]
-        quant = gguf_quant(base)
-        return Quant(raw.upper(), "gguf", ftype=quant.ftype, big_embeddings=quant.big_embeddings)
+        # Unsloth's dynamic quants keep the bulk at the K type of that width and upcast a few chosen tensors: in total
+        # closest to the "_S" mix (no blanket attn_v / ffn_down upgrade) with token embedding and output at Q8_0
+        ftype, big = {
+            "2": ("Q2_K", True),
+            "3": ("Q3_K_S", True),
+            "4": ("Q4_K_S", True),
+            "5": ("Q5_K_S", True),
+            "6": ("Q6_K", True),
+            "8": ("Q8_0", False),
+        }[dynamic.group(1) or dynamic.group(2)]
+        return Quant(raw.upper(), "gguf", ftype=ftype, big_embeddings=big)
     squashed = _squash(raw)
     if squashed in _GGUF_BY_SQUASH:
         return gguf_quant(_GGUF_BY_SQUASH[squashed])

@@ -51,6 +51,9 @@ class EstimateRequest(BaseModel):
     n_cpu_moe: int | None = Field(None, ge=0, description="llama.cpp --n-cpu-moe N: routed experts of the first N layers in RAM")
     depth: int = Field(0, ge=0, le=MAX_CONTEXT, description="tokens already in the KV cache before the prompt (llama-bench -d)")
     concurrency: int = Field(1, ge=1, le=4096, description="sequences decoded together (serving); speeds are per sequence")
+    gpu_memory_utilization: float | None = Field(
+        None, gt=0, le=1, description="vLLM/SGLang: share of each GPU the engine takes; None = the engine's default"
+    )
     vision: bool = False  # load the vision encoder/projector (mmproj, F16) to accept images
     ubatch: int = 512
 

@@ -200,5 +200,5 @@ def _quant_prefill_factor(constants: SpeedConstants, quant_types: Mapping[str, f
 
 def speed_band(value: float, kind: str, constants: SpeedConstants = CONSTANTS) -> tuple[float, float]:
     """Low-high range from the calibration error (quantiles of predicted/measured on rows not used for the term)."""
-    lo_ratio, hi_ratio = constants.bands.get(kind, constants.bands[kind.split(":")[0]])
+    lo_ratio, hi_ratio = constants.bands.get(kind) or constants.bands[kind.split(":")[0]]
     return value / hi_ratio, value / lo_ratio
