@@ -164,6 +164,7 @@ class Quant:
     bpw: float | None = None  # EXL2/EXL3 target bits per weight
     big_embeddings: bool = False  # "_L" variants: embeddings/output at Q8_0
     aliases: tuple[str, ...] = field(default=(), compare=False)
+    embedding_type: str | None = None  # an explicit type for token embedding and output (early "_L" files used F16)
 
     @property
     def is_gguf(self) -> bool:
@@ -316,6 +317,7 @@ class TensorContext:
     n_gqa: int
     n_expert: int
     is_70b_class: bool = False
+    native_expert_type: str | None = None  # routed experts already in this type stay in it (gpt-oss: MXFP4)
 
 
 def _use_more_bits(i: np.ndarray, n: int) -> np.ndarray:
@@ -427,9 +429,11 @@ def gguf_layer_types(ftype: str, role: str, i: np.ndarray, ctx: TensorContext) -
     return out
 
 
-def gguf_global_type(ftype: str, role: str, has_output: bool, big_embeddings: bool) -> str:
+def gguf_global_type(ftype: str, role: str, has_output: bool, big_embeddings: bool, embedding_type: str | None = None) -> str:
     """Storage type of the token embedding / output head."""
     base = GGUF_BASE[ftype]
+    if embedding_type:
+        return embedding_type
     if big_embeddings:
         return "Q8_0"
     if ftype == "MXFP4":

@@ -66,11 +66,15 @@ def _tensor_types(quant: Quant, group: TensorGroup, ctx: TensorContext, has_outp
     elif quant.is_gguf:
         assert quant.ftype is not None
         if group.layers is None:
-            names = np.full(count, gguf_global_type(quant.ftype, group.role, has_output, quant.big_embeddings), dtype=object)
-            if group.role in {"output", "token_embd"} and group.row % 256:
+            names = np.full(
+                count, gguf_global_type(quant.ftype, group.role, has_output, quant.big_embeddings, quant.embedding_type), dtype=object
+            )
+            if group.role in {"output", "token_embd"} and group.row % 256 and not quant.embedding_type:
                 names = np.where(names == "Q6_K", "Q8_0", names)
         elif quant.ftype == "MXFP4":
             names = np.full(count, "MXFP4" if group.expert else "Q8_0", dtype=object)
+        elif group.expert and ctx.native_expert_type:
+            names = np.full(count, ctx.native_expert_type, dtype=object)  # requantizing leaves native MXFP4 experts as they are
         elif group.role == "other":
             names = np.full(count, GGUF_BASE[quant.ftype], dtype=object)
         else:
@@ -103,6 +107,7 @@ def _compute_cached(arch_json: str, quant: Quant, stated_params_b: float | None)
         n_gqa=arch.gqa_ratio,
         n_expert=arch.moe.experts if arch.moe else 1,
         is_70b_class=arch.layers == 80 and arch.hidden == 8192 and arch.moe is None,
+        native_expert_type=arch.native_expert_type,
     )
     table = _type_bytes_table(quant)
     builder = WeightsBuilder(arch.layers)
