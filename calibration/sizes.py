@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from calibration.benchmarks import REPO_ROOT, catalog
-from estimator.quants import parse_quant
+from estimator.quants import Quant, parse_quant
 from estimator.weights import compute_weights
 
 SIZES_FILE = REPO_ROOT / "data" / "eval" / "gguf_sizes.yaml"
@@ -46,7 +46,8 @@ class SizeCheck:
 
 def _half_ulp(size: float, notes: str) -> float:
     if "significant figures" in notes:
-        digits = int(re.search(r"(\d) significant", notes).group(1)) if re.search(r"(\d) significant", notes) else 3
+        match = re.search(r"(\d) significant", notes)
+        digits = int(match.group(1)) if match else 3
         return 0.5 * 10 ** (math.floor(math.log10(abs(size))) - digits + 1)
     if "1 decimal" in notes:
         return 0.05
@@ -57,7 +58,7 @@ def _half_ulp(size: float, notes: str) -> float:
     return 0.5 * 10 ** -max(decimals, 2)
 
 
-def _quant(row: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _quant(row: dict[str, Any]) -> Quant:
     notes = row.get("notes", "")
     name = QUANT_ALIASES.get(row["quant"], row["quant"])
     if "other tensors 16-bit" in notes:
