@@ -95,7 +95,7 @@ def estimate_embed(result: EstimateResult) -> discord.Embed:
     embed.add_field(name="Memory", value=memory_bar(result), inline=False)
     if est.decode_tps is not None and est.decode_band and est.prefill_tps is not None and est.prefill_band:
         embed.add_field(
-            name=f"Speed ({result.evidence})",
+            name=f"Speed ({result.evidence_label})",
             value=(
                 f"Generating: **~{fmt_tps(est.decode_tps)} tok/s** ({fmt_tps(est.decode_band[0])}-{fmt_tps(est.decode_band[1])})\n"
                 f"Prompt ({est.request.prompt_tokens} tokens): ~{fmt_tps(est.prefill_tps)} tok/s "
