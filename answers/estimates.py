@@ -316,6 +316,12 @@ def _resolve_model(kb: KnowledgeBase, q: EstimateQuery) -> tuple[ModelSpec, Mode
     return model_spec(entry), entry, {"id": entry.id, "name": entry.name}, None
 
 
+def resolve_model_spec(kb: KnowledgeBase, q: EstimateQuery) -> tuple[ModelSpec, dict[str, str]]:
+    """The model of a query (catalog name, config.json or GGUF file) and its reference, for other estimates."""
+    spec, _, ref, _ = _resolve_model(kb, q)
+    return spec, ref
+
+
 def _assume(
     q: EstimateQuery, spec: ModelSpec, entry: Model | None, system: System, file_quant: str | None
 ) -> tuple[EstimateQuery, Assumptions]:

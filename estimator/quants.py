@@ -46,7 +46,7 @@ _BLOCKS: dict[str, tuple[int, float]] = {
     # non-GGUF: (group size, bytes per group incl. scales/zeros)
     "INT4_G128": (128, 128 * 4 / 8 + 2 + 0.5),  # AWQ/GPTQ: 4-bit + fp16 scale + 4-bit zero per 128
     "INT8_G128": (128, 128 + 2 + 1),  # GPTQ 8-bit: int8 + fp16 scale + 8-bit zero per 128
-    "NF4": (64, 64 * 4 / 8 + 1 + 4 / 256 * 64),  # bitsandbytes NF4 with double-quantised absmax
+    "NF4": (64, 64 * 4 / 8 + 1 + 4 / 256),  # bitsandbytes NF4: 8-bit absmax per 64, one fp32 constant per 256 blocks
     "MLX4": (64, 64 * 4 / 8 + 4),  # mlx 4-bit, group 64, fp16 scale + bias
     "MLX3": (64, 64 * 3 / 8 + 4),
     "MLX6": (64, 64 * 6 / 8 + 4),

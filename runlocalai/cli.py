@@ -107,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--desktop-reserve-gb", type=_number, help="GPU memory the display/desktop keeps (default 0.5; 0 = headless)")
     est.add_argument("--gpu-memory-utilization", type=float, help="vLLM/SGLang share of each GPU (default 0.9)")
     est.add_argument("--concurrency", type=_whole, default=1, help="sequences decoded together (serving); speeds are per sequence")
+    train = est.add_argument_group("fine-tuning memory (--train)")
+    train.add_argument("--train", choices=["full", "lora", "qlora"], help="estimate fine-tuning memory instead of inference")
+    train.add_argument("--trainer", default="hf", choices=["hf", "torchtune", "litgpt", "unsloth"], help="whose defaults to assume")
+    train.add_argument("--batch-size", type=_whole, default=1, help="sequences per step per GPU")
+    train.add_argument("--seq-len", type=_whole, default=2048, help="tokens per sequence")
+    train.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=None)
+    train.add_argument("--lora-rank", type=_whole)
+    train.add_argument("--lora-targets", help="q,k,v,o,gate,up,down,head or all / attention / mlp")
+    train.add_argument("--optimizer", choices=["adamw", "adamw_8bit", "sgd"])
+    train.add_argument("--precision", choices=["bf16", "fp16", "fp32", "mixed"])
     est.add_argument("--vision", action="store_true", help="also load the vision projector (images)")
     est.add_argument("--json", action="store_true")
 
@@ -172,6 +182,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from answers.estimates import EstimateQuery, run_estimate
     from answers.render import estimate_text
 
+    if args.train:
+        return _cmd_train(args)
     query = EstimateQuery(
         model=args.model,
         model_config=args.model_config,
@@ -205,6 +217,38 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         _print_json(result.to_json())
     else:
         print(estimate_text(result))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from answers.training import TrainingQuery, run_training, training_text
+
+    if args.gguf is not None:
+        return _fail("--train needs --model or --model-config (a GGUF file is already quantized).")
+    query = TrainingQuery(
+        method=args.train,
+        model=args.model,
+        model_config=args.model_config,
+        hardware=args.hardware,
+        gpus=args.gpus,
+        vram_gb=args.vram_gb,
+        bandwidth_gbs=args.bandwidth_gbs,
+        fp16_tflops=args.fp16_tflops,
+        desktop_reserve_gb=args.desktop_reserve_gb,
+        trainer=args.trainer,
+        precision=args.precision,
+        optimizer=args.optimizer,
+        batch_size=args.batch_size,
+        seq_len=args.seq_len,
+        gradient_checkpointing=args.gradient_checkpointing,
+        lora_rank=args.lora_rank,
+        lora_targets=args.lora_targets,
+    )
+    result = run_training(_kb(), query)
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(training_text(result))
     return 0
 
 
