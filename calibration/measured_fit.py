@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from calibration.benchmarks import CALIBRATION_MODELS, Case, cases
+from estimator.architecture import ModelArch
 from estimator.calibration.model import SpeedConstants
 from estimator.estimate import band_category, estimate, place_for, speed_inputs
 from estimator.loads import SpeedInputs, speeds
@@ -161,9 +162,20 @@ def predict(p: Prepared, constants: SpeedConstants) -> float:
 
 
 def fit_rows(sides: Sequence[str] = ("fit",)) -> list[Prepared]:
+    """Fit-side rows used for stage 2: not the stage-1 scoreboard models, not engines the estimator does not model, and
+    not hybrid linear-attention models (Qwen3-Next, Granite 4-H: their recurrent-layer kernels are slow in a way the
+    model has no term for, and would distort the mixture-of-experts terms; they stay in the benchmark report)."""
     selected, _ = cases(tuple(sides))  # type: ignore[arg-type]
-    usable = [c for c in selected if c.bench.row.model not in CALIBRATION_MODELS and c.bench.row.runtime != "ktransformers"]
+    usable = [
+        c
+        for c in selected
+        if c.bench.row.model not in CALIBRATION_MODELS and c.bench.row.runtime != "ktransformers" and not _hybrid(c.request.model.arch)
+    ]
     return prepare(usable)
+
+
+def _hybrid(arch: ModelArch) -> bool:
+    return arch.kv_layers is not None and arch.kv_layers < arch.layers
 
 
 def apply(base: SpeedConstants, params: list[Param], x: np.ndarray) -> SpeedConstants:

@@ -110,11 +110,11 @@ CONSTANTS = SpeedConstants(
     # kind[:category] -> (10th, 90th) percentile of predicted/measured on rows not used for the terms
     bands={
         "decode": (0.812, 1.182),
-        "decode:moe": (0.812, 1.35),
+        "decode:moe": (0.812, 1.356),
         "decode:transformers": (0.812, 1.377),
-        "decode:vllm": (0.812, 1.462),
+        "decode:vllm": (0.812, 1.47),
         "prefill": (0.568, 1.14),
-        "prefill:moe": (0.568, 2.395),
+        "prefill:moe": (0.568, 2.331),
     },
     decode_eff_default=0.7403,
     decode_layer_us_default=73.44,
@@ -138,51 +138,51 @@ CONSTANTS = SpeedConstants(
         "vulkan": 0.0,
     },
     moe_layer_us_default=0.0,
-    moe_expert_cost=1.0335,
+    moe_expert_cost=1.0722,
     # stage 2: backend -> n_half of the expert batch efficiency g(n) = n / (n + n_half)
     moe_prefill_half={
-        "cuda": 48.2685,
-        "metal": 48.0659,
-        "rocm": 46.6607,
-        "vulkan": 49.2997,
+        "cuda": 52.021,
+        "metal": 51.7278,
+        "rocm": 50.0397,
+        "vulkan": 53.1613,
     },
-    moe_prefill_half_default=48.0659,
+    moe_prefill_half_default=51.7278,
     # stage 2: backend or serving engine -> attention FLOP efficiency relative to matrix FLOPs
     attention_prefill_eff={
-        "cuda": 0.8401,
-        "metal": 0.8401,
-        "rocm": 0.8349,
+        "cuda": 0.8341,
+        "metal": 0.8341,
+        "rocm": 0.8299,
         "transformers": 0.9565,
-        "vllm": 1.1645,
-        "vulkan": 0.8066,
+        "vllm": 1.1646,
+        "vulkan": 0.7987,
     },
-    attention_prefill_eff_default=0.8401,
+    attention_prefill_eff_default=0.8341,
     # stage 2: engine -> bandwidth efficiency multiplier relative to llama.cpp on the backend
     runtime_decode_eff={
         "transformers": 0.7611,
-        "vllm": 1.229,
+        "vllm": 1.2378,
     },
     # stage 2: engine -> microseconds per layer per decode step (replaces the backend's)
     runtime_layer_us={
         "transformers": 21.0184,
-        "vllm": 12.1411,
+        "vllm": 12.114,
     },
     # stage 2: engine -> fixed milliseconds per decode step (scheduler, sampling)
     runtime_step_ms={
         "transformers": 9.5542,
-        "vllm": 0.5019,
+        "vllm": 0.5001,
     },
     # stage 2: engine -> compute efficiency multiplier relative to llama.cpp on the backend
     runtime_prefill_eff={
         "transformers": 0.8461,
-        "vllm": 1.2294,
+        "vllm": 1.2243,
     },
-    allreduce_us=13.5722,
+    allreduce_us=13.582,
     # stage 2: engine:storage type -> decode cost per byte of that engine's kernels
     runtime_quant_cost={
         "transformers:INT4_G128": 1.1526,
         "transformers:INT8_G128": 0.9961,
-        "vllm:INT4_G128": 1.0151,
-        "vllm:INT8_G128": 1.0036,
+        "vllm:INT4_G128": 1.0153,
+        "vllm:INT8_G128": 1.0037,
     },
 )
