@@ -3,30 +3,33 @@ produce the stable JSON contract shared by `runlocalai estimate`, `ask` and the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import math
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from answers.defaults import DEFAULT_GEN_TOKENS, DEFAULT_KV_CACHE, DEFAULT_PROMPT_TOKENS, DEFAULT_RUNTIME
+from answers.defaults import DEFAULT_CONTEXT, DEFAULT_GEN_TOKENS, DEFAULT_KV_CACHE, DEFAULT_PROMPT_TOKENS, DEFAULT_RUNTIME
+from answers.evidence import MeasuredRow, SpeedEvidence, find_measurements, ladder, proof_of_running, row_offload, test_tokens
+from answers.evidence import Setup as EvidenceSetup
 from answers.knowledge_base import KnowledgeBase
 from answers.lookup import resolve_hardware, resolve_model
 from answers.user_errors import InputError
 from answers.values import check_amount, check_context, parse_quant_text
-from estimator.advice import Advice, advise
+from estimator.advice import Advice, advise, gb
 from estimator.architecture import ModelArch
-from estimator.estimate import Estimate, EstimateInputError, EstimateRequest, ModelSpec, estimate
+from estimator.estimate import Estimate, EstimateInputError, EstimateRequest, Fit, ModelSpec, estimate
 from estimator.hardware import Device, System
-from estimator.quants import UnknownQuantError
-from estimator.runtimes import LLAMA_CPP_FAMILY, UnknownRuntimeError, get_runtime
+from estimator.quants import UnknownQuantError, parse_quant
+from estimator.runtimes import OLLAMA_CONTEXT_STEPS, RUNTIME_FOR_FORMAT, UnknownRuntimeError, get_runtime, ollama_default_context
+from estimator.serving import serving_capacity
 from estimator.units import GB
 from knowledge.devices import DEFAULT_RAM_BANDWIDTH_GBS, DEFAULT_RAM_GIB, model_spec, system_from_hardware
-from knowledge.schema import Benchmark, Model
+from knowledge.schema import Model
 
 MAX_GPUS = 16
 
@@ -48,13 +51,27 @@ class EstimateQuery:
     context: int | None = None
     prompt_tokens: int = DEFAULT_PROMPT_TOKENS
     gen_tokens: int = DEFAULT_GEN_TOKENS
-    runtime: str = DEFAULT_RUNTIME
+    runtime: str | None = None  # None: llama.cpp, or the engine that loads the named format (FP8 -> vLLM, ...)
     kv_cache: str = DEFAULT_KV_CACHE
     flash_attention: bool | None = None
     gpu_layers: int | None = None
     cpu_moe: bool = False
     wired_limit_gb: float | None = None
     vision: bool = False
+    n_cpu_moe: int | None = None
+    desktop_reserve_gb: float | None = None  # None: 0.5 GiB on the first display card; 0 for a headless card
+    gpu_memory_utilization: float | None = None
+    concurrency: int = 1
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """What the answer assumed because the question did not say, each with its reason."""
+
+    quant_source: str  # user | gguf_file | native | ollama_default | mlx_default | runtime_default
+    runtime_source: str  # user | format | default
+    context_source: str  # user | runtime_default
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -63,8 +80,22 @@ class EstimateResult:
     advice: Advice
     model_ref: dict[str, str]
     hardware_refs: list[dict[str, str]]
-    evidence: str
+    evidence: str  # "measured" when a same-setup row of this model and quant exists, else "estimated" (unchanged)
     measured: list[MeasuredRow]
+    assumptions: Assumptions = field(default_factory=lambda: Assumptions("user", "user", "user"))
+    speed_evidence: dict[str, SpeedEvidence] = field(default_factory=dict)  # decode / prefill: ladder rung and basis
+    raw: Estimate | None = None  # the estimator's own answer before measurements reconciled it
+
+    @property
+    def evidence_level(self) -> str:
+        """The ladder rung of the decode speed: measured, measured-near, community, extrapolated or estimated."""
+        speed = self.speed_evidence.get("decode")
+        return speed.level if speed else ("measured" if self.evidence == "measured" else "estimated")
+
+    @property
+    def evidence_label(self) -> str:
+        """How renderers name the speed's evidence (the ladder rung, with "measured" spelled as before)."""
+        return self.evidence_level.replace("-", " ")
 
     def to_json(self) -> dict[str, Any]:
         return contract_json(self)
@@ -125,6 +156,21 @@ def _custom_device(q: EstimateQuery) -> Device:
 
 
 def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
+    """The machine of a query: custom numbers (--vram-gb ...) or catalog entries, with the host RAM."""
+    _check_system_numbers(q)
+    custom = q.vram_gb is not None or q.bandwidth_gbs is not None
+    if custom and q.hardware:
+        raise InputError("Give either --hardware or custom --vram-gb/--bandwidth-gbs, not both.")
+    try:
+        system, refs = _custom_system(q) if custom else _catalog_system(kb, q)
+        if q.desktop_reserve_gb is not None:
+            system = System.model_validate({**system.model_dump(), "desktop_reserve_gib": q.desktop_reserve_gb})
+        return system, refs
+    except ValidationError as exc:
+        raise InputError(f"Invalid hardware combination: {exc.errors()[0]['msg']}") from exc
+
+
+def _check_system_numbers(q: EstimateQuery) -> None:
     if q.gpus is not None and not 1 <= q.gpus <= MAX_GPUS:
         raise InputError(f"--gpus must be between 1 and {MAX_GPUS}.")
     for label, value in (
@@ -136,139 +182,97 @@ def build_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict
         ("Apple wired limit", q.wired_limit_gb),
     ):
         check_amount(label, value)
-    custom = q.vram_gb is not None or q.bandwidth_gbs is not None
-    if custom and q.hardware:
-        raise InputError("Give either --hardware or custom --vram-gb/--bandwidth-gbs, not both.")
-    try:
-        if custom:
-            device = _custom_device(q)
-            count = q.gpus or 1
-            system = System(
-                gpus=[device] * count if device.kind == "gpu" else [device],
-                ram_gib=q.ram_gb if q.ram_gb is not None else (device.memory_gib if device.kind == "unified" else DEFAULT_RAM_GIB),
-                ram_bandwidth_gbs=q.ram_bandwidth_gbs or (device.bandwidth_gbs if device.kind == "unified" else DEFAULT_RAM_BANDWIDTH_GBS),
-                ram_assumed=q.ram_gb is None and device.kind != "unified",
-                wired_limit_gib=q.wired_limit_gb,
-            )
-            return system, [{"id": device.id, "name": device.name}] * len(system.gpus)
-        entries = [resolve_hardware(kb, h) for h in q.hardware]
-        if q.gpus is not None:
-            if len(entries) != 1:
-                raise InputError("--gpus N repeats one --hardware; name a single GPU with it.")
-            if entries[0].device != "gpu" and q.gpus > 1:
-                raise InputError(f"{entries[0].name} is not a discrete GPU; --gpus applies to GPUs only.")
-            entries = entries * q.gpus
-        if sum(1 for e in entries if e.device != "gpu") > 1 or (any(e.device == "unified" for e in entries) and len(entries) > 1):
-            raise InputError("Combine discrete GPUs only: a Mac or a CPU platform stands alone.")
-        system = system_from_hardware(entries, q.ram_gb, q.ram_bandwidth_gbs, q.wired_limit_gb)
-    except ValidationError as exc:
-        raise InputError(f"Invalid hardware combination: {exc.errors()[0]['msg']}") from exc
+
+
+def _custom_system(q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
+    device = _custom_device(q)
+    unified = device.kind == "unified"
+    system = System(
+        gpus=[device] * (q.gpus or 1) if not unified else [device],
+        ram_gib=q.ram_gb if q.ram_gb is not None else (device.memory_gib if unified else DEFAULT_RAM_GIB),
+        ram_bandwidth_gbs=q.ram_bandwidth_gbs or (device.bandwidth_gbs if unified else DEFAULT_RAM_BANDWIDTH_GBS),
+        ram_assumed=q.ram_gb is None and not unified,
+        wired_limit_gib=q.wired_limit_gb,
+    )
+    return system, [{"id": device.id, "name": device.name}] * len(system.gpus)
+
+
+def _catalog_system(kb: KnowledgeBase, q: EstimateQuery) -> tuple[System, list[dict[str, str]]]:
+    entries = [resolve_hardware(kb, h) for h in q.hardware]
+    if q.gpus is not None:
+        if len(entries) != 1:
+            raise InputError("--gpus N repeats one --hardware; name a single GPU with it.")
+        if entries[0].device != "gpu" and q.gpus > 1:
+            raise InputError(f"{entries[0].name} is not a discrete GPU; --gpus applies to GPUs only.")
+        entries = entries * q.gpus
+    if sum(1 for e in entries if e.device != "gpu") > 1 or (any(e.device == "unified" for e in entries) and len(entries) > 1):
+        raise InputError("Combine discrete GPUs only: a Mac or a CPU platform stands alone.")
+    system = system_from_hardware(entries, q.ram_gb, q.ram_bandwidth_gbs, q.wired_limit_gb)
     return system, [{"id": e.id, "name": e.name} for e in entries]
 
 
-def default_quant(runtime: str) -> str:
-    engine = get_runtime(runtime).engine
-    return {"mlx": "MLX 4bit", "vllm": "AWQ", "exllama": "EXL2 4.65bpw", "transformers": "BF16"}.get(engine, "Q4_K_M")
+NATIVE_FORMATS = {"mxfp4": "MXFP4", "fp8": "FP8", "fbgemm_fp8": "FP8", "compressed-tensors": "FP8", "awq": "AWQ", "gptq": "GPTQ"}
 
 
-# ------------------------------------------------------------------------------------------------
-# Evidence
-# ------------------------------------------------------------------------------------------------
-def _same_hardware(kb: KnowledgeBase, bench: Benchmark, hardware_ids: list[str]) -> bool:
-    if bench.hardware in hardware_ids:
-        return True
-    chips = {h.chip for h in (kb.catalog.hardware_by_id(i) for i in hardware_ids) if h and h.chip}
-    return bench.hardware in chips
+def native_quant(entry: Model | None, spec: ModelSpec) -> str | None:
+    """The format the official weights ship in: the catalog's native_quant, or config.json's quantization_config."""
+    if entry is not None and entry.native_quant:
+        return entry.native_quant
+    return NATIVE_FORMATS.get(spec.arch.quantization or "")
 
 
-def _near_model(a: Model | None, b: Model | None) -> bool:
-    if a is None or b is None:
-        return False
-    x, y = a.architecture, b.architecture
-    return (x.layers, x.hidden, x.kv_heads, x.moe is None) == (y.layers, y.hidden, y.kv_heads, y.moe is None) and abs(
-        a.params_b - b.params_b
-    ) / a.params_b < 0.1
+def default_quant(runtime: str, entry: Model | None = None, spec: ModelSpec | None = None) -> tuple[str, str, str]:
+    """(quant, source, sentence) when the question names no quant: the model's native format where the runtime loads
+    it (gpt-oss: MXFP4; FP8 releases under vLLM/SGLang), Ollama's default tag, the usual MLX conversion, else the
+    runtime's common choice."""
+    rt = get_runtime(runtime)
+    native = native_quant(entry, spec) if spec is not None else None
+    name = entry.name if entry is not None else (spec.name if spec is not None else "this model")
+    if rt.id == "ollama" and entry is not None and entry.ollama_quant:
+        tag = entry.ollama_tags[0] if entry.ollama_tags else entry.id
+        return entry.ollama_quant, "ollama_default", f"{entry.ollama_quant}: the quant of Ollama's default tag {tag}"
+    if rt.engine == "llama.cpp":
+        if native == "MXFP4" or (spec is not None and spec.arch.native_expert_type == "MXFP4"):
+            return "MXFP4", "native", f"MXFP4: {name} is released with MXFP4 experts and its GGUF keeps them"
+        return "Q4_K_M", "runtime_default", "Q4_K_M: the quant most GGUF users pick (no quant named)"
+    if rt.engine == "mlx":
+        quant = entry.mlx_quant if entry is not None and entry.mlx_quant else "MLX 4bit"
+        return quant, "mlx_default", f"{quant}: the usual mlx-community conversion (no quant named)"
+    if rt.engine == "vllm":
+        if native in {"FP8", "MXFP4", "AWQ", "GPTQ"}:
+            return native, "native", f"{native}: the format {name} is released in, which {rt.name} loads as is"
+        return "BF16", "runtime_default", f"BF16: the unquantized release, what {rt.name} serves by default (no quant named)"
+    if rt.engine == "exllama":
+        quant = "EXL3 4.0bpw" if rt.id == "exllamav3" else "EXL2 4.65bpw"
+        return quant, "runtime_default", f"{quant}: a common {rt.name} conversion (no quant named)"
+    if native in {"FP8", "MXFP4"}:
+        return native, "native", f"{native}: the format {name} is released in"
+    return "BF16", "runtime_default", "BF16: the unquantized release (no quant named)"
 
 
-MATCH_LABELS = ("same setup", "other quant", "similar model")
+def choose_runtime(q: EstimateQuery) -> tuple[str, str, str | None]:
+    """(runtime, source, sentence): the user's, else the engine that loads the named format, else llama.cpp."""
+    if q.runtime:
+        return q.runtime, "user", None
+    if q.quant:
+        fmt = parse_quant(parse_quant_text(q.quant)).format
+        runtime = RUNTIME_FOR_FORMAT.get(fmt)
+        if runtime:
+            return runtime, "format", f"{get_runtime(runtime).name}: llama.cpp does not load {fmt.upper()} weights"
+    return DEFAULT_RUNTIME, "default", None
 
 
-@dataclass(frozen=True)
-class MeasuredRow:
-    """A published measurement shown beside an estimate."""
-
-    model: str
-    hardware: str
-    quant: str
-    runtime: str
-    backend: str | None
-    test: str
-    tokens_per_s: float
-    match: str  # same setup | other quant | similar model
-    source: str
-    context: int | None = None
-    model_name: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _test_tokens(test: str) -> tuple[int, int]:
-    """(kind order, tokens): generation first, then prompt processing; 'pp512' -> (1, 512)."""
-    head = test.split("+")[0]
-    return (0 if head.startswith("tg") else 1), int(head[2:] or 0)
-
-
-def _relevance(rank: int, bench: Benchmark, prompt_tokens: int, gen_tokens: int, context: int | None) -> tuple:
-    kind, tokens = _test_tokens(bench.test)
-    wanted = gen_tokens if kind == 0 else prompt_tokens
-    size_gap = abs(math.log2(max(tokens, 1) / max(wanted, 1)))
-    depth_gap = abs(math.log2(max(bench.context or 1, 1) / max(context or 1, 1))) if bench.context and context else 0.0
-    return (rank, kind, round(size_gap + 0.5 * depth_gap, 2), -bench.tokens_per_s)
-
-
-def find_measurements(
-    kb: KnowledgeBase,
-    model_id: str,
-    hardware_ids: list[str],
-    quant: str,
-    gpus: int,
-    prompt_tokens: int = 512,
-    gen_tokens: int = 128,
-    context: int | None = None,
-) -> tuple[str, list[MeasuredRow]]:
-    """Measured rows for this model/hardware, most relevant first: the same setup before other quants and
-    similar models, generation speed before prompt speed, the test sizes closest to the question first."""
-    if not hardware_ids or len(set(hardware_ids)) != 1:
-        return "estimated", []
-    model = kb.catalog.model(model_id)
-    rows: list[tuple[int, Benchmark]] = []
-    for bench in kb.catalog.benchmarks:
-        if bench.gpus != gpus or not _same_hardware(kb, bench, hardware_ids):
-            continue
-        if bench.model == model_id:
-            rows.append((0 if bench.quant.upper() == quant.upper() else 1, bench))
-        elif _near_model(model, kb.catalog.model(bench.model)) and bench.quant.upper() == quant.upper():
-            rows.append((2, bench))
-    rows.sort(key=lambda r: _relevance(r[0], r[1], prompt_tokens, gen_tokens, context))
-    measured = [
-        MeasuredRow(
-            b.model,
-            b.hardware,
-            b.quant,
-            b.runtime,
-            b.backend,
-            b.test,
-            b.tokens_per_s,
-            MATCH_LABELS[rank],
-            b.source,
-            b.context,
-            kb.names.title("model", b.model),
-        )
-        for rank, b in rows[:8]
-    ]
-    evidence = "measured" if any(rank == 0 for rank, _ in rows) else "estimated"
-    return evidence, measured
+def runtime_default_context(runtime: str, spec: ModelSpec, system: System) -> tuple[int, str | None]:
+    """The context the runtime allocates when the question names none, and why."""
+    rt = get_runtime(runtime)
+    arch = spec.arch
+    if rt.id == "ollama":
+        vram = sum(d.memory_gib for d in system.gpus if d.kind == "gpu") or (system.gpus[0].memory_gib if system.gpus else 0.0)
+        ctx = ollama_default_context(vram, arch.max_context)
+        return ctx, f"{ctx:,} tokens: Ollama's default num_ctx for {vram:g} GiB of VRAM (capped at the model's context)"
+    if rt.engine in {"vllm", "exllama"}:
+        return arch.max_context, f"{arch.max_context:,} tokens: {rt.name} allocates the model's full context unless told (max_model_len)"
+    return DEFAULT_CONTEXT, None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -298,59 +302,172 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     return result
 
 
-def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
+def _resolve_model(kb: KnowledgeBase, q: EstimateQuery) -> tuple[ModelSpec, Model | None, dict[str, str], str | None]:
+    """(spec, catalog entry or None, reference, the GGUF file's own quant)."""
     if sum(x is not None for x in (q.model, q.model_config, q.gguf_path)) != 1:
         raise InputError("Name a model (--model), or give a config.json (--model-config) or a GGUF file (--gguf): exactly one.")
     if q.gguf_path is not None:
         spec, file_quant = _model_from_gguf(q.gguf_path)
-        if q.quant is None:
-            q = replace(q, quant=file_quant)
-        model_ref = {"id": spec.id, "name": spec.name}
-    elif q.model_config is not None:
+        return spec, None, {"id": spec.id, "name": spec.name}, file_quant
+    if q.model_config is not None:
         spec = _model_from_config(q.model_config)
-        model_ref = {"id": spec.id, "name": spec.name}
+        return spec, None, {"id": spec.id, "name": spec.name}, None
+    entry = resolve_model(kb, q.model or "")
+    return model_spec(entry), entry, {"id": entry.id, "name": entry.name}, None
+
+
+def resolve_model_spec(kb: KnowledgeBase, q: EstimateQuery) -> tuple[ModelSpec, dict[str, str]]:
+    """The model of a query (catalog name, config.json or GGUF file) and its reference, for other estimates."""
+    spec, _, ref, _ = _resolve_model(kb, q)
+    return spec, ref
+
+
+def _assume(
+    q: EstimateQuery, spec: ModelSpec, entry: Model | None, system: System, file_quant: str | None
+) -> tuple[EstimateQuery, Assumptions]:
+    """Fill in runtime, quant and context the question left out, saying which and why."""
+    notes: list[str] = []
+    runtime, runtime_source, why = choose_runtime(q)
+    if why:
+        notes.append(f"Runtime {why}.")
+    if q.quant:
+        quant, quant_source = parse_quant_text(q.quant), "user"
+    elif file_quant:
+        quant, quant_source = file_quant, "gguf_file"
     else:
-        entry = resolve_model(kb, q.model or "")
-        spec = model_spec(entry)
-        model_ref = {"id": entry.id, "name": entry.name}
-    if not q.hardware and q.vram_gb is None and q.bandwidth_gbs is None and q.ram_gb is None:
-        raise InputError("Name the hardware (--hardware), or give --vram-gb and --bandwidth-gbs, or --ram-gb for CPU only.")
-    system, hardware_refs = build_system(kb, q)
+        quant, quant_source, sentence = default_quant(runtime, entry, spec)
+        notes.append(f"Quant {sentence}.")
+    context, context_source = q.context, "user"
+    if context is None:
+        context, why = runtime_default_context(runtime, spec, system)
+        context_source = "runtime_default" if why else "default"
+        if why:
+            notes.append(f"Context {why}.")
+    return replace(q, runtime=runtime, quant=quant, context=context), Assumptions(
+        quant_source, runtime_source, context_source, tuple(notes)
+    )
+
+
+def _request(q: EstimateQuery, spec: ModelSpec, system: System) -> EstimateRequest:
+    assert q.quant is not None and q.runtime is not None
+    return EstimateRequest(
+        model=spec,
+        system=system,
+        quant=q.quant,
+        context=q.context,
+        prompt_tokens=q.prompt_tokens,
+        gen_tokens=q.gen_tokens,
+        runtime=q.runtime,
+        kv_cache=q.kv_cache,
+        flash_attention=q.flash_attention,
+        gpu_layers=q.gpu_layers,
+        cpu_moe=q.cpu_moe,
+        n_cpu_moe=q.n_cpu_moe,
+        vision=q.vision,
+        concurrency=q.concurrency,
+        gpu_memory_utilization=q.gpu_memory_utilization,
+    )
+
+
+def _estimate(q: EstimateQuery, spec: ModelSpec, system: System, assumptions: Assumptions) -> tuple[EstimateRequest, Estimate]:
+    """The estimate; Ollama with its default context steps down (32768, then 4096) while it does not load, as Ollama does."""
     try:
         if q.context is not None:
             check_context(q.context)
-        quant = parse_quant_text(q.quant) if q.quant else default_quant(q.runtime)
-        request = EstimateRequest(
-            model=spec,
-            system=system,
-            quant=quant,
-            context=q.context,
-            prompt_tokens=q.prompt_tokens,
-            gen_tokens=q.gen_tokens,
-            runtime=q.runtime,
-            kv_cache=q.kv_cache,
-            flash_attention=q.flash_attention,
-            gpu_layers=q.gpu_layers,
-            cpu_moe=q.cpu_moe,
-            vision=q.vision,
-        )
+        request = _request(q, spec, system)
         est = estimate(request)
+        if q.runtime == "ollama" and assumptions.context_source == "runtime_default" and est.fit == "wont_run":
+            for step in OLLAMA_CONTEXT_STEPS:
+                if step < est.context:
+                    request = request.model_copy(update={"context": step})
+                    est = estimate(request)
+                    if est.fit != "wont_run":
+                        break
     except (UnknownQuantError, UnknownRuntimeError) as exc:
         raise InputError(str(exc), exc.suggestions) from exc
     except EstimateInputError as exc:
         raise InputError(str(exc)) from exc
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise InputError(f"Impossible estimate options ({problems}).") from exc
+    return request, est
+
+
+def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
+    spec, entry, model_ref, file_quant = _resolve_model(kb, q)
+    if not q.hardware and q.vram_gb is None and q.bandwidth_gbs is None and q.ram_gb is None:
+        raise InputError("Name the hardware (--hardware), or give --vram-gb and --bandwidth-gbs, or --ram-gb for CPU only.")
+    system, hardware_refs = build_system(kb, q)
+    try:
+        q, assumptions = _assume(q, spec, entry, system, file_quant)
+    except (UnknownQuantError, UnknownRuntimeError) as exc:
+        raise InputError(str(exc), exc.suggestions) from exc
+    request, est = _estimate(q, spec, system, assumptions)
+    ids = [h["id"] for h in hardware_refs if h["id"] != "custom"]
+    gpus = len(system.gpus) or 1
+    model_id = None if ":" in model_ref["id"] else model_ref["id"]
     evidence, measured = "estimated", list[MeasuredRow]()
-    if ":" not in model_ref["id"] and get_runtime(q.runtime).id in LLAMA_CPP_FAMILY:
-        ids = [h["id"] for h in hardware_refs if h["id"] != "custom"]
+    if model_id:
         evidence, measured = find_measurements(
-            kb, model_ref["id"], ids, est.quant.name, len(system.gpus) or 1, q.prompt_tokens, q.gen_tokens, est.context
+            kb, model_id, ids, est.quant.name, gpus, request.prompt_tokens, request.gen_tokens, est.context, EvidenceSetup.of(request)
         )
     advice = advise(est)
-    if est.fit not in {"runs_well", "tight"} and system.gpus and ":" not in model_ref["id"]:
-        smaller = smaller_sibling(kb, model_ref["id"], request)
+    raw = est
+    est, note = _reconcile_verdict(kb, est, model_id, ids, gpus)
+    if note:
+        advice = Advice(note, advice.suggestions)
+    speeds = {kind: ladder(kb, est, model_id, ids, gpus, i) for i, kind in enumerate(("decode", "prefill"))}
+    est = _shown_speeds(est, speeds)
+    if est.fit not in {"runs_well", "tight"} and system.gpus and model_id:
+        smaller = smaller_sibling(kb, model_id, request)
         if smaller:
             advice.suggestions.append(smaller)
-    return EstimateResult(est, advice, model_ref, hardware_refs, evidence, measured)
+    for line in reversed(assumptions.notes):
+        est.warnings.insert(0, f"Assumed: {line}")
+    return EstimateResult(est, advice, model_ref, hardware_refs, evidence, measured, assumptions, speeds, raw)
+
+
+def _reconcile_verdict(kb: KnowledgeBase, est: Estimate, model_id: str | None, ids: list[str], gpus: int) -> tuple[Estimate, str | None]:
+    """A measured row of this model and quant that ran on this hardware at this context or more overrules "won't run"."""
+    if est.fit != "wont_run" or est.deciding_term == "runtime":
+        return est, None
+    row = proof_of_running(kb, model_id, ids, est.quant.name, gpus, est.context)
+    if row is None:
+        return est, None
+    offloaded = row_offload(row, est.request.model.arch.layers)
+    fit: Fit = "offload" if offloaded else "tight"
+    _, tokens = test_tokens(row.test)
+    note = (
+        f"The memory estimate ({gb(est.memory.total)}) is above what this hardware offers, but a published measurement ran "
+        f"{est.request.model.name} {row.quant} on it at {(row.context or 0) + tokens:,} tokens ({row.tokens_per_s:g} tok/s, "
+        f"{row.test}, {row.runtime}): it fits, with little to spare."
+    )
+    reconciled = dataclasses.replace(est, fit=fit, deciding_term="measured", reasons=[note], warnings=[*est.warnings])
+    if reconciled.decode_tps is None:
+        kind, _ = test_tokens(row.test)
+        if kind == 0:
+            reconciled.decode_tps = row.tokens_per_s
+            reconciled.decode_band = (row.tokens_per_s * 0.8, row.tokens_per_s * 1.2)
+    return reconciled, note
+
+
+def _shown_speeds(est: Estimate, speeds: dict[str, SpeedEvidence]) -> Estimate:
+    """Speeds backed by a measurement (measured, measured-near, community) are shown as the measurement scaled to the
+    question; the band moves with them. Extrapolated and estimated speeds stay the estimator's."""
+    shown = dataclasses.replace(est, warnings=[*est.warnings])
+    for kind in ("decode", "prefill"):
+        ev = speeds.get(kind)
+        if ev is None or ev.tokens_per_s is None or ev.estimated is None or ev.level in {"estimated", "extrapolated"}:
+            continue
+        factor = ev.tokens_per_s / ev.estimated
+        band = est.decode_band if kind == "decode" else est.prefill_band
+        if kind == "decode":
+            shown.decode_tps = ev.tokens_per_s
+            shown.decode_band = (band[0] * factor, band[1] * factor) if band else None
+        else:
+            shown.prefill_tps = ev.tokens_per_s
+            shown.prefill_band = (band[0] * factor, band[1] * factor) if band else None
+    return shown
 
 
 def smaller_sibling(kb: KnowledgeBase, model_id: str, request: EstimateRequest) -> str | None:
@@ -374,6 +491,12 @@ def smaller_sibling(kb: KnowledgeBase, model_id: str, request: EstimateRequest) 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def serving_json(est: Estimate) -> dict[str, Any] | None:
+    """vLLM / SGLang: KV pool, sequences held at once and rates at that concurrency (or the one asked)."""
+    capacity = serving_capacity(est, est.request.concurrency if est.request.concurrency > 1 else None)
+    return capacity.to_json() if capacity else None
 
 
 def contract_json(result: EstimateResult) -> dict[str, Any]:
@@ -413,8 +536,19 @@ def contract_json(result: EstimateResult) -> dict[str, Any]:
         "gen_tokens": est.request.gen_tokens,
         "deciding_term": est.deciding_term,
         "tensor_parallel": est.tensor_parallel,
-        "placement": [{**p, "used_gb": round(p["used_gb"], 2), "usable_gb": round(p["usable_gb"], 2)} for p in est.placement],
+        "placement": [p.to_json() for p in est.placement],
         "measured": [row.to_json() for row in result.measured],
         "warnings": est.warnings,
         "ram_assumed": est.request.system.ram_assumed,
+        # issue #14 additions
+        "evidence_level": result.evidence_level,
+        "speed_evidence": {kind: ev.to_json() for kind, ev in result.speed_evidence.items()},
+        "estimated_decode_tokens_per_s": _r(result.raw.decode_tps) if result.raw else _r(est.decode_tps),
+        "estimated_prefill_tokens_per_s": _r(result.raw.prefill_tps, 0) if result.raw else _r(est.prefill_tps, 0),
+        "quant_source": result.assumptions.quant_source,
+        "runtime_source": result.assumptions.runtime_source,
+        "context_source": result.assumptions.context_source,
+        "assumptions": list(result.assumptions.notes),
+        "concurrency": est.request.concurrency,
+        "serving": serving_json(est),
     }

@@ -63,7 +63,7 @@ def estimate_text(result: EstimateResult) -> str:
     ]
     if est.decode_tps is not None and est.prefill_tps is not None and est.decode_band and est.prefill_band:
         lines.append(
-            f"Speed ({result.evidence}): ~{fmt_tps(est.decode_tps)} tok/s generating "
+            f"Speed ({result.evidence_label}): ~{fmt_tps(est.decode_tps)} tok/s generating "
             f"({fmt_tps(est.decode_band[0])}-{fmt_tps(est.decode_band[1])}), "
             f"~{fmt_tps(est.prefill_tps)} tok/s reading a {est.request.prompt_tokens}-token prompt "
             f"({fmt_tps(est.prefill_band[0])}-{fmt_tps(est.prefill_band[1])})"

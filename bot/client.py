@@ -24,7 +24,14 @@ from bot.views import DYNAMIC_ITEMS
 
 log = logging.getLogger("runlocalai.bot")
 
-EXTENSIONS = ("bot.commands.willitrun", "bot.commands.explore", "bot.commands.cards", "bot.commands.ask", "bot.commands.admin")
+EXTENSIONS = (
+    "bot.commands.willitrun",
+    "bot.commands.explore",
+    "bot.commands.cards",
+    "bot.commands.ask",
+    "bot.commands.admin",
+    "bot.commands.training",
+)
 
 
 def build_intents(settings: BotSettings) -> discord.Intents:

@@ -7,6 +7,7 @@ import discord
 from answers.engine import Answer
 from answers.estimates import EstimateResult
 from answers.render import FIT_LABEL, fmt_tps, hardware_label
+from answers.training import TrainingResult
 from estimator.units import GB
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -95,7 +96,7 @@ def estimate_embed(result: EstimateResult) -> discord.Embed:
     embed.add_field(name="Memory", value=memory_bar(result), inline=False)
     if est.decode_tps is not None and est.decode_band and est.prefill_tps is not None and est.prefill_band:
         embed.add_field(
-            name=f"Speed ({result.evidence})",
+            name=f"Speed ({result.evidence_label})",
             value=(
                 f"Generating: **~{fmt_tps(est.decode_tps)} tok/s** ({fmt_tps(est.decode_band[0])}-{fmt_tps(est.decode_band[1])})\n"
                 f"Prompt ({est.request.prompt_tokens} tokens): ~{fmt_tps(est.prefill_tps)} tok/s "
@@ -193,3 +194,34 @@ def measured_embed(result: EstimateResult) -> discord.Embed:
 
 def text_embed(title: str, text: str, colour: discord.Colour | None = None) -> discord.Embed:
     return finalize(discord.Embed(title=title, description=text, colour=colour or discord.Colour.blurple()))
+
+
+def training_embed(result: TrainingResult) -> discord.Embed:
+    """Fine-tuning memory: verdict, the terms that add up to the peak, what was assumed, what to change."""
+    data = result.to_json()
+    m = data["memory"]
+    hw = hardware_label(result.hardware_refs)
+    embed = discord.Embed(
+        title=f"{data['method'].upper() if data['method'] != 'full' else 'Full fine-tune'} of {result.model_ref['name']} on {hw}",
+        description=f"{FIT_EMOJI[data['fit']]} **{FIT_LABEL[data['fit']]}** - {data['explanation']}",
+        colour=FIT_COLOUR[data["fit"]],
+    )
+    terms = [
+        ("weights", m["weights_gb"]),
+        ("adapters", m["adapters_gb"]),
+        ("gradients", m["gradients_gb"]),
+        ("optimizer", m["optimizer_gb"]),
+        ("activations", m["activations_gb"]),
+        ("logits", m["logits_gb"]),
+        ("overhead", m["overhead_gb"]),
+    ]
+    lines = [f"{name}: {value:.1f} GB" for name, value in terms if value >= 0.05]
+    per = " per GPU" if data["per_gpu"] else ""
+    embed.add_field(name=f"Memory{per}: {m['total_gb']:.1f} / {m['available_gb']:.1f} GB", value="\n".join(lines), inline=False)
+    embed.add_field(name="Assumed", value="\n".join(data["assumptions"]), inline=False)
+    if data["suggestions"]:
+        embed.add_field(name="What to change", value="\n".join(f"• {s}" for s in data["suggestions"][:5]), inline=False)
+    embed.set_footer(
+        text=f"{data['trainer']} · batch {data['batch_size']} x {data['seq_len']:,} tokens · {data['precision']} · {data['optimizer']}"
+    )
+    return finalize(embed)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
+from answers.defaults import DEFAULT_RUNTIME
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from answers.user_errors import InputError
 from bot import render
@@ -79,7 +80,7 @@ def encode_query(action: str, q: EstimateQuery) -> str | None:
         str(q.gpus or 1),
         (q.quant or "").replace(":", ""),
         str(q.context or 0),
-        q.runtime,
+        q.runtime or DEFAULT_RUNTIME,
         q.kv_cache,
     ]
     custom_id = ":".join(parts)

@@ -69,53 +69,76 @@ def explain(est: Estimate) -> str:
 def suggestions(est: Estimate) -> list[str]:
     """What to change, most useful first. Each suggestion is itself estimated."""
     req = est.request
-    out: list[str] = []
     if est.fit == "wont_run" and est.deciding_term == "runtime":
-        for runtime in ("llama.cpp", "mlx-lm"):
-            if runtime == req.runtime:
-                continue
-            try:
-                alt = estimate(req.model_copy(update={"runtime": runtime, "quant": "Q4_K_M" if runtime == "llama.cpp" else "MLX 4bit"}))
-            except EstimateInputError:
-                continue
-            if alt.fit != "wont_run":
-                out.append(f"Use {alt.runtime.name} instead ({alt.quant.name}: {alt.fit.replace('_', ' ')}).")
-                break
-        return out
+        return _other_runtime(est)
     if est.fit not in FITS_ON_GPU and req.system.gpus:
-        best = best_quant(req) if est.quant.is_gguf else None
-        if best is not None and best.quant.name != est.quant.name:
-            out.append(f"Use {best.quant.name} ({gb(best.memory.weights)} of weights): fits fully on the GPU at {best.context:,} tokens.")
-        if est.memory.kv_cache > 0.15 * est.memory.total and req.kv_cache == "f16" and est.quant.is_gguf:
-            q8 = estimate(req.model_copy(update={"kv_cache": "q8_0"}))
-            if q8.fit in FITS_ON_GPU:
-                out.append("Quantize the KV cache to q8_0 (llama.cpp: -ctk q8_0 -ctv q8_0 -fa on): then it fits fully on the GPU.")
-        longest = max_context(req)
-        if longest and longest < est.context:
-            out.append(f"Lower the context to {longest:,} tokens or less to keep everything on the GPU.")
-        if req.model.arch.moe and not req.cpu_moe:
-            moe = estimate(req.model_copy(update={"cpu_moe": True}))
-            if moe.fit != "wont_run" and moe.decode_tps and (est.decode_tps is None or moe.decode_tps > est.decode_tps):
-                out.append(
-                    f"Keep the experts of {moe.expert_layers_in_ram} layers in RAM and everything else on the GPU "
-                    f"(llama.cpp --n-cpu-moe {moe.expert_layers_in_ram}): about {moe.decode_tps:.0f} tok/s."
-                )
-        if est.fit == "offload" and est.quant.is_gguf:
-            out.append(f"In llama.cpp use -ngl {est.gpu_layers} (Ollama: num_gpu {est.gpu_layers}) so the rest stays in RAM.")
-    elif est.fit in FITS_ON_GPU:
-        longest = max_context(req)
-        if longest and longest > est.context:
-            out.append(f"Context can go up to about {longest:,} tokens before it spills out of GPU memory.")
-        better = _better_quant(est)
-        if better:
-            out.append(better)
-    elif est.fit == "cpu_only" and not req.system.gpus:
-        best = best_quant(req, accept={"cpu_only"})
-        if best is not None and best.quant.name != est.quant.name:
+        return _make_it_fit(est)
+    if est.fit in FITS_ON_GPU:
+        return _use_the_room(est)
+    if est.fit == "cpu_only" and not req.system.gpus:
+        return _cpu_quality(est)
+    return []
+
+
+def _other_runtime(est: Estimate) -> list[str]:
+    """The runtime cannot load this format or drive this hardware: the first one that can."""
+    req = est.request
+    for runtime in ("llama.cpp", "mlx-lm"):
+        if runtime == req.runtime:
+            continue
+        try:
+            alt = estimate(req.model_copy(update={"runtime": runtime, "quant": "Q4_K_M" if runtime == "llama.cpp" else "MLX 4bit"}))
+        except EstimateInputError:
+            continue
+        if alt.fit != "wont_run":
+            return [f"Use {alt.runtime.name} instead ({alt.quant.name}: {alt.fit.replace('_', ' ')})."]
+    return []
+
+
+def _make_it_fit(est: Estimate) -> list[str]:
+    """Offload or won't run on a GPU machine: a smaller quant, a quantized KV cache, a shorter context, experts in
+    RAM, or the -ngl value for the split."""
+    req = est.request
+    out: list[str] = []
+    best = best_quant(req) if est.quant.is_gguf else None
+    if best is not None and best.quant.name != est.quant.name:
+        out.append(f"Use {best.quant.name} ({gb(best.memory.weights)} of weights): fits fully on the GPU at {best.context:,} tokens.")
+    if est.memory.kv_cache > 0.15 * est.memory.total and req.kv_cache == "f16" and est.quant.is_gguf:
+        q8 = estimate(req.model_copy(update={"kv_cache": "q8_0"}))
+        if q8.fit in FITS_ON_GPU:
+            out.append("Quantize the KV cache to q8_0 (llama.cpp: -ctk q8_0 -ctv q8_0 -fa on): then it fits fully on the GPU.")
+    longest = max_context(req)
+    if longest and longest < est.context:
+        out.append(f"Lower the context to {longest:,} tokens or less to keep everything on the GPU.")
+    if req.model.arch.moe and not req.cpu_moe:
+        moe = estimate(req.model_copy(update={"cpu_moe": True}))
+        if moe.fit != "wont_run" and moe.decode_tps and (est.decode_tps is None or moe.decode_tps > est.decode_tps):
             out.append(
-                f"Higher quality also fits in RAM ({best.quant.name}), at a cost: on a CPU, tok/s falls in proportion to the file size."
+                f"Keep the experts of {moe.expert_layers_in_ram} layers in RAM and everything else on the GPU "
+                f"(llama.cpp --n-cpu-moe {moe.expert_layers_in_ram}): about {moe.decode_tps:.0f} tok/s."
             )
+    if est.fit == "offload" and est.quant.is_gguf:
+        out.append(f"In llama.cpp use -ngl {est.gpu_layers} (Ollama: num_gpu {est.gpu_layers}) so the rest stays in RAM.")
     return out
+
+
+def _use_the_room(est: Estimate) -> list[str]:
+    """Fits on the GPU: how much longer the context may be, and a better quant that also fits."""
+    out: list[str] = []
+    longest = max_context(est.request)
+    if longest and longest > est.context:
+        out.append(f"Context can go up to about {longest:,} tokens before it spills out of GPU memory.")
+    better = _better_quant(est)
+    if better:
+        out.append(better)
+    return out
+
+
+def _cpu_quality(est: Estimate) -> list[str]:
+    best = best_quant(est.request, accept={"cpu_only"})
+    if best is not None and best.quant.name != est.quant.name:
+        return [f"Higher quality also fits in RAM ({best.quant.name}), at a cost: on a CPU, tok/s falls in proportion to the file size."]
+    return []
 
 
 def _better_quant(est: Estimate) -> str | None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+FUSED_QKV_TYPES = frozenset({"phi3"})
+
 
 class MoESpec(BaseModel):
     """Mixture-of-experts feed-forward layout."""
@@ -76,6 +78,9 @@ class ModelArch(BaseModel):
     moe: MoESpec | None = None
     mla: MLASpec | None = None
     vision_params_b: float = Field(0.0, ge=0, description="vision encoder + projector, billions")
+    quantization: str | None = Field(
+        None, description="quantization_config.quant_method of the released checkpoint (mxfp4, fp8, awq, gptq, ...)"
+    )
 
     @model_validator(mode="after")
     def _check_heads(self) -> ModelArch:
@@ -94,6 +99,23 @@ class ModelArch(BaseModel):
     @property
     def is_moe(self) -> bool:
         return self.moe is not None
+
+    @property
+    def fused_qkv(self) -> bool:
+        """One attn_qkv tensor instead of attn_q/k/v (Phi-3 family: Phi3ForCausalLM's qkv_proj, kept fused in GGUF)."""
+        return self.model_type in FUSED_QKV_TYPES
+
+    @property
+    def fused_gate_up(self) -> bool:
+        """One ffn_up tensor holding gate and up (Phi-3 family: gate_up_proj)."""
+        return self.model_type in FUSED_QKV_TYPES and self.gated_ffn
+
+    @property
+    def native_expert_type(self) -> str | None:
+        """Storage type the routed experts ship in and keep in every GGUF (gpt-oss: MXFP4)."""
+        if self.moe is not None and (self.quantization == "mxfp4" or self.model_type == "gpt_oss"):
+            return "MXFP4"
+        return None
 
     @classmethod
     def from_hf_config(cls, config: dict[str, Any]) -> ModelArch:
@@ -146,6 +168,9 @@ def hf_config_to_arch_fields(config: dict[str, Any]) -> dict[str, Any]:
     _add_sliding_window(cfg, fields)
     _add_moe(cfg, fields, intermediate)
     _add_mla(cfg, fields)
+    quant = outer.get("quantization_config") or cfg.get("quantization_config")
+    if isinstance(quant, dict) and quant.get("quant_method"):
+        fields["quantization"] = str(quant["quant_method"]).lower()
     return fields
 
 

@@ -9,6 +9,7 @@ path stays the reference for a single detailed answer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from estimator.buffers import DEVICE_OVERHEAD_BYTES, KQ_SLOPE
 from estimator.calibration.constants import CONSTANTS
 from estimator.calibration.model import combined_compute
 from estimator.estimate import TIGHT_FRACTION, TIGHT_MIN_BYTES, ModelSpec
-from estimator.hardware import Device, System, usable_gpu_bytes, usable_ram_bytes
+from estimator.hardware import Device, System, desktop_reserves, unified_pool_bytes, usable_gpu_bytes, usable_ram_bytes
 from estimator.kv_cache import KV_BYTES, KV_PAD, kv_elements_per_token_layer
 from estimator.quants import parse_quant
 from estimator.speed import FAMILY_ALIASES
@@ -79,7 +80,8 @@ class ModelQuantTable:
                 rows["prefill_quant"].append(
                     sum(v * CONSTANTS.prefill_quant.get(t, 1.0) for t, v in w.type_bytes.items() if t != "F32") / total
                 )
-        return cls(**{k: (v if k in {"model_ids", "quants"} else np.asarray(v, dtype=float)) for k, v in rows.items()})
+        fields: dict[str, Any] = {k: (v if k in {"model_ids", "quants"} else np.asarray(v, dtype=float)) for k, v in rows.items()}
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ class HardwareColumns:
             if devices:
                 d = devices[0]
                 backend, family = d.backend, FAMILY_ALIASES.get(d.family, d.family)
-                cols["usable"].append(sum(usable_gpu_bytes(x, system.wired_limit_gib) for x in devices))
+                reserves = desktop_reserves(system)
+                cols["usable"].append(sum(usable_gpu_bytes(x, system.wired_limit_gib, r) for x, r in zip(devices, reserves, strict=True)))
                 cols["overhead"].append(sum(DEVICE_OVERHEAD_BYTES.get(x.backend, 0.3 * 2**30) for x in devices))
                 cols["bandwidth"].append(d.bandwidth_gbs * 1e9)
                 cols["compute"].append(combined_compute(d.fp16_tflops, d.fp32_tflops) * 1e12)
@@ -119,11 +122,15 @@ class HardwareColumns:
             cols["decode_tau"].append(c.decode_layer_us.get(backend, c.decode_layer_us_default) * 1e-6)
             cols["prefill_eff"].append(c.prefill_eff.get(backend, c.prefill_eff_default) * c.prefill_family.get(family, 1.0))
             ram = usable_ram_bytes(system)
-            if system.unified:
-                ram = 0.0  # the same pool: nothing extra to offload into
+            if system.unified:  # the same pool: Apple's memory beyond the GPU working set, nothing elsewhere
+                d = devices[0]
+                ram = unified_pool_bytes(d) - usable_gpu_bytes(d, system.wired_limit_gib) if d.backend == "metal" else 0.0
+            elif system.ram_assumed:
+                ram = float("inf")  # RAM not given: the scalar estimate answers "offload" with a RAM warning, not "won't run"
             cols["ram_usable"].append(ram)
             cols["ram_bandwidth"].append(system.ram_bandwidth_gbs * 1e9)
-        return cls(**{k: (v if k == "ids" else np.asarray(v, dtype=float)) for k, v in cols.items()})
+        fields: dict[str, Any] = {k: (v if k == "ids" else np.asarray(v, dtype=float)) for k, v in cols.items()}
+        return cls(**fields)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,22 @@ def compute_buffer_bytes(
     return max(attention_peak, output_peak)
 
 
+# vLLM / SGLang reserve activation memory by running a profile pass before sizing the KV cache (vLLM
+# Worker.determine_num_available_blocks): one batch of max_num_batched_tokens through the model, and the sampler on
+# max_num_seqs sequences (EngineArgs defaults at vllm-project/vllm 001999d: max_num_seqs 256 in V0, 1024 in V1;
+# max_num_batched_tokens 8192 in V1's server; gpu_memory_utilization 0.90).
+SERVING_BATCHED_TOKENS = 8192
+SERVING_MAX_SEQS = 256
+
+
+def serving_profile_bytes(arch: ModelArch, context: int) -> float:
+    """Peak activations of the serving engines' profile pass: a full batch of tokens through the widest layer, and the
+    sampler's float32 logits (plus softmax copies) for every sequence slot."""
+    tokens = min(SERVING_BATCHED_TOKENS, max(2048, context))
+    sampler = 3 * SERVING_MAX_SEQS * arch.vocab * 4
+    return activation_bytes(arch, tokens) + sampler
+
+
 def host_compute_buffer_bytes(context: int) -> float:
     """CPU-side buffer llama.cpp keeps beside a GPU (12 MiB at 2k, 72 MiB at 32k in the measured pair)."""
     return 8 * MIB + 2048 * padded_context(context)

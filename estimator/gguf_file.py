@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from estimator.architecture import ModelArch, MoESpec
-from estimator.weights import WeightsBreakdown
+from estimator.weights import WeightsBreakdown, WeightsBuilder
 
 _LAYER = re.compile(r"^blk\.(\d+)\.")
 
@@ -102,58 +100,26 @@ def read_gguf(path: str | Path) -> GGUFModel:
 
 
 def _weights(reader: Any, arch: ModelArch) -> WeightsBreakdown:
-    n = arch.layers
-    layer_bytes, layer_read, layer_expert, layer_expert_read, layer_active = (np.zeros(n) for _ in range(5))
-    type_bytes: dict[str, float] = defaultdict(float)
-    read_type_bytes: dict[str, float] = defaultdict(float)
-    embd = output = 0.0
-    params = active = 0.0
+    """Every tensor of the file at its real type and byte count, through the same builder the recipe uses."""
+    builder = WeightsBuilder(arch.layers)
     share = arch.moe.active / arch.moe.experts if arch.moe else 1.0
+    embd_type = "F16"
     for tensor in reader.tensors:
         size = float(tensor.n_bytes)
         count = float(tensor.n_elements)
         type_name = tensor.tensor_type.name
-        type_bytes[type_name] += size
-        params += count
         match = _LAYER.match(tensor.name)
-        if match and int(match.group(1)) < n:
-            layer = int(match.group(1))
+        if match and int(match.group(1)) < arch.layers:
             expert = "_exps" in tensor.name
-            fraction = share if expert else 1.0
-            layer_bytes[layer] += size
-            layer_read[layer] += size * fraction
-            layer_active[layer] += count * fraction
-            read_type_bytes[type_name] += size * fraction
-            active += count * fraction
-            if expert:
-                layer_expert[layer] += size
-                layer_expert_read[layer] += size * share
+            builder.add_layers([int(match.group(1))], [type_name], [size], count, expert=expert, active_fraction=share if expert else 1.0)
         elif tensor.name == "token_embd.weight":
-            embd = size
+            embd_type = type_name
+            builder.add_global("token_embd", type_name, size, count)
         elif tensor.name == "output.weight":
-            output = size
-            read_type_bytes[type_name] += size
-            active += count
+            builder.add_global("output", type_name, size, count)
         else:  # output_norm and the like ride with the last layer
-            layer_bytes[-1] += size
-            layer_read[-1] += size
-    if arch.tied_embeddings:
-        output = embd
-        active += arch.vocab * arch.hidden
-    return WeightsBreakdown(
-        layer_bytes=layer_bytes,
-        layer_read_bytes=layer_read,
-        layer_expert_bytes=layer_expert,
-        layer_expert_read_bytes=layer_expert_read,
-        layer_active_params=layer_active,
-        embd_bytes=embd,
-        output_bytes=output,
-        tied=arch.tied_embeddings,
-        type_bytes=dict(type_bytes),
-        read_type_bytes=dict(read_type_bytes),
-        params=params,
-        active_params=active,
-    )
+            builder.add_global("other", type_name, size, count)
+    return builder.build(tied=arch.tied_embeddings, head_weights=arch.vocab * arch.hidden, embd_type=embd_type)
 
 
 _BASE_TO_FTYPE = {"Q4_K": "Q4_K_M", "Q5_K": "Q5_K_M", "Q3_K": "Q3_K_M", "Q2_K": "Q2_K", "Q6_K": "Q6_K", "IQ3_S": "IQ3_S"}

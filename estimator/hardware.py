@@ -55,6 +55,13 @@ class System(BaseModel):
     wired_limit_gib: float | None = Field(
         None, gt=0, description="Apple: iogpu.wired_limit_mb raised by the user (GiB); None = macOS default"
     )
+    desktop_reserve_gib: float | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="memory the display and desktop keep on the first display-capable GPU (GiB); None = the default for "
+        "its family, 0 = a headless card",
+    )
 
     @model_validator(mode="after")
     def _unified_alone(self) -> System:
@@ -78,8 +85,26 @@ class System(BaseModel):
 # Usable memory
 # ------------------------------------------------------------------------------------------------
 GPU_RESERVE_FRACTION = 0.02  # fragmentation / allocator slack on a discrete GPU
-GPU_RESERVE_MIN_BYTES = 0.25 * GIB  # display, driver and other processes
+GPU_RESERVE_MIN_BYTES = 0.25 * GIB  # driver and allocator slack on any card
+# What an idle desktop session (compositor, browser, other apps with GPU windows) keeps on the card that drives the
+# display: commonly 0.3-1 GiB. Applied to the first GPU of families sold as display cards (consumer, workstation,
+# laptop); datacenter cards are headless. A prior, overridable per question (System.desktop_reserve_gib, CLI
+# --desktop-reserve-gb); checked against data/eval/oom_reports.yaml (no "fits" on a real capacity OOM).
+DESKTOP_RESERVE_BYTES = 0.5 * GIB
+DISPLAY_FAMILIES = frozenset(
+    {"nvidia_consumer", "nvidia_laptop", "nvidia_workstation", "amd_consumer", "amd_workstation", "intel_consumer"}
+)
+# Apple: the GPU working set (recommendedMaxWorkingSetSize, ~2/3 of memory up to 36 GiB, ~3/4 above) is not a wall:
+# llama.cpp's Metal backend only logs a warning when allocations pass it (ggml_metal_log_allocated_size in
+# ggml-org/llama.cpp ggml/src/ggml-metal/) and mlx-lm warns "This can be slow" (mlx_lm/generate.py wired_limit() at
+# ml-explore/mlx-lm d78bf58). But the real reports in data/eval/oom_reports.yaml that went past it failed at the first
+# compute (llama.cpp #9112, #3414; mlx-lm #644), so the estimate keeps the GPU's share within the working set: what
+# does not fit there runs from the CPU side of the same memory (llama.cpp) and the answer gives the sysctl that raises
+# the limit. The hard limit of the whole pool is the memory minus a small kernel reserve: macOS compresses and swaps
+# everything else, and the measured 8 GB Macs ran LLaMA-2-7B Q8_0 (7.2 GB of weights) in 8 GiB.
+APPLE_SYSTEM_RESERVE_BYTES = 0.5 * GIB
 OS_RESERVE_BYTES = 4 * GIB  # what the OS and a desktop keep for themselves on the CPU side
+UNIFIED_OS_RESERVE_BYTES = 2 * GIB  # unified-memory Linux boxes (Strix Halo, DGX Spark, Jetson), usually headless
 OS_RESERVE_FRACTION = 0.10
 
 
@@ -89,16 +114,33 @@ def apple_default_working_set(memory_gib: float) -> float:
     return memory_gib * GIB * fraction
 
 
-def usable_gpu_bytes(device: Device, wired_limit_gib: float | None = None) -> float:
-    """Memory a runtime can allocate on one accelerator, before the runtime's own overhead."""
+def usable_gpu_bytes(device: Device, wired_limit_gib: float | None = None, desktop_reserve_bytes: float = 0.0) -> float:
+    """Memory a runtime can allocate on one accelerator, before its own overhead (Apple: the GPU working set)."""
     if device.kind == "unified":
         if device.backend == "metal":
             limit = wired_limit_gib * GIB if wired_limit_gib else apple_default_working_set(device.memory_gib)
-            return min(limit, device.memory_bytes - 2 * GIB)
-        # Strix Halo / DGX Spark / Jetson: the OS needs its share of the same pool
-        return device.memory_bytes - max(OS_RESERVE_BYTES, OS_RESERVE_FRACTION * device.memory_bytes)
+            return min(limit, unified_pool_bytes(device))
+        # Strix Halo / DGX Spark / Jetson: a headless Linux keeps a couple of GB of the same pool; GTT / unified
+        # allocations take the rest (measured: Qwen3-235B UD-Q4_K_XL, 134 GB of weights, ran on a 128 GiB Strix Halo)
+        return device.memory_bytes - UNIFIED_OS_RESERVE_BYTES
     reserve = max(GPU_RESERVE_MIN_BYTES, GPU_RESERVE_FRACTION * device.memory_bytes)
-    return device.memory_bytes - reserve
+    return device.memory_bytes - reserve - desktop_reserve_bytes
+
+
+def unified_pool_bytes(device: Device) -> float:
+    """Apple: the whole memory a model may use on the GPU and CPU sides together (the hard limit)."""
+    return device.memory_bytes - APPLE_SYSTEM_RESERVE_BYTES
+
+
+def desktop_reserves(system: System) -> list[float]:
+    """Bytes the display and desktop keep on each GPU: the first display-capable card only."""
+    out = [0.0] * len(system.gpus)
+    for i, device in enumerate(system.gpus):
+        if device.kind == "gpu" and device.family in DISPLAY_FAMILIES:
+            reserve = DESKTOP_RESERVE_BYTES if system.desktop_reserve_gib is None else system.desktop_reserve_gib * GIB
+            out[i] = reserve
+            break
+    return out
 
 
 def usable_ram_bytes(system: System) -> float:

@@ -66,13 +66,30 @@ def kv_cache_bytes(arch: ModelArch, context: int, kv_type: str = "f16", ubatch: 
     return float(kv_cache_layer_bytes(arch, context, kv_type, ubatch).sum())
 
 
+def sliding_layer_mask(arch: ModelArch) -> np.ndarray:
+    """True for layers that attend only to the last ``sliding_window`` tokens."""
+    if not arch.sliding_window:
+        return np.zeros(arch.layers, dtype=bool)
+    idx = np.arange(arch.layers)
+    if arch.global_every:
+        return np.asarray((idx % arch.global_every) != (arch.global_every - 1))
+    return np.ones(arch.layers, dtype=bool)
+
+
+def attended_tokens_per_layer(arch: ModelArch, position: float) -> np.ndarray:
+    """Tokens each layer attends to when ``position`` tokens precede the current one (0 on recurrent layers)."""
+    tokens = np.full(arch.layers, float(position))
+    if arch.sliding_window:
+        tokens = np.where(sliding_layer_mask(arch), np.minimum(tokens, arch.sliding_window), tokens)
+    tokens[~attention_layer_mask(arch)] = 0
+    return tokens
+
+
+def kv_read_bytes_per_layer(arch: ModelArch, position: float, kv_type: str = "f16") -> np.ndarray:
+    """Cache bytes each layer reads to generate one token when ``position`` tokens precede it."""
+    return attended_tokens_per_layer(arch, position) * kv_elements_per_token_layer(arch) * KV_BYTES[kv_type]
+
+
 def kv_read_bytes_per_token(arch: ModelArch, position: float, kv_type: str = "f16") -> float:
     """Cache bytes read to generate one token when ``position`` tokens precede it."""
-    per_token = kv_elements_per_token_layer(arch) * KV_BYTES[kv_type]
-    tokens = np.full(arch.layers, position, dtype=float)
-    if arch.sliding_window:
-        idx = np.arange(arch.layers)
-        sliding = (idx % arch.global_every) != (arch.global_every - 1) if arch.global_every else np.ones(arch.layers, bool)
-        tokens = np.where(sliding, np.minimum(tokens, arch.sliding_window), tokens)
-    tokens[~attention_layer_mask(arch)] = 0
-    return float(tokens.sum() * per_token)
+    return float(kv_read_bytes_per_layer(arch, position, kv_type).sum())

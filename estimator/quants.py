@@ -45,7 +45,8 @@ _BLOCKS: dict[str, tuple[int, float]] = {
     "MXFP4": (32, 17),
     # non-GGUF: (group size, bytes per group incl. scales/zeros)
     "INT4_G128": (128, 128 * 4 / 8 + 2 + 0.5),  # AWQ/GPTQ: 4-bit + fp16 scale + 4-bit zero per 128
-    "NF4": (64, 64 * 4 / 8 + 1 + 4 / 256 * 64),  # bitsandbytes NF4 with double-quantised absmax
+    "INT8_G128": (128, 128 + 2 + 1),  # GPTQ 8-bit: int8 + fp16 scale + 8-bit zero per 128
+    "NF4": (64, 64 * 4 / 8 + 1 + 4 / 256),  # bitsandbytes NF4: 8-bit absmax per 64, one fp32 constant per 256 blocks
     "MLX4": (64, 64 * 4 / 8 + 4),  # mlx 4-bit, group 64, fp16 scale + bias
     "MLX3": (64, 64 * 3 / 8 + 4),
     "MLX6": (64, 64 * 6 / 8 + 4),
@@ -163,6 +164,7 @@ class Quant:
     bpw: float | None = None  # EXL2/EXL3 target bits per weight
     big_embeddings: bool = False  # "_L" variants: embeddings/output at Q8_0
     aliases: tuple[str, ...] = field(default=(), compare=False)
+    embedding_type: str | None = None  # an explicit type for token embedding and output (early "_L" files used F16)
 
     @property
     def is_gguf(self) -> bool:
@@ -180,6 +182,9 @@ class UnknownQuantError(ValueError):
 _NON_GGUF: dict[str, Quant] = {
     "awq": Quant("AWQ", "awq"),
     "gptq": Quant("GPTQ", "gptq"),
+    "gptqint4": Quant("GPTQ", "gptq"),
+    "gptqint8": Quant("GPTQ-Int8", "gptq", bpw=8),
+    "gptq8bit": Quant("GPTQ-Int8", "gptq", bpw=8),
     "nf4": Quant("NF4", "nf4"),
     "bnb4": Quant("NF4", "nf4"),
     "bitsandbytes": Quant("NF4", "nf4"),
@@ -238,13 +243,21 @@ def parse_quant(text: str) -> Quant:
     raw = text.strip()
     if not raw or len(raw) > 40:
         raise UnknownQuantError(raw[:40], list(COMMON_GGUF[:5]))
+    if _squash(raw) in _GGUF_BY_SQUASH:  # e.g. bartowski's Q3_K_XL (Q3_K_L with Q8_0 embeddings), before Unsloth's names
+        return gguf_quant(_GGUF_BY_SQUASH[_squash(raw)])
     dynamic = _UNSLOTH.match(raw)
     if dynamic:  # Unsloth dynamic quants: a K-quant base with important tensors kept at higher precision
-        base = {"2": "Q2_K_L", "3": "Q3_K_XL", "4": "Q4_K_L", "5": "Q5_K_L", "6": "Q6_K_L", "8": "Q8_0"}[
-            dynamic.group(1) or dynamic.group(2)
-        ]
-        quant = gguf_quant(base)
-        return Quant(raw.upper(), "gguf", ftype=quant.ftype, big_embeddings=quant.big_embeddings)
+        # Unsloth's dynamic quants keep the bulk at the K type of that width and upcast a few chosen tensors: in total
+        # closest to the "_S" mix (no blanket attn_v / ffn_down upgrade) with token embedding and output at Q8_0
+        ftype, big = {
+            "2": ("Q2_K", True),
+            "3": ("Q3_K_S", True),
+            "4": ("Q4_K_S", True),
+            "5": ("Q5_K_S", True),
+            "6": ("Q6_K", True),
+            "8": ("Q8_0", False),
+        }[dynamic.group(1) or dynamic.group(2)]
+        return Quant(raw.upper(), "gguf", ftype=ftype, big_embeddings=big)
     squashed = _squash(raw)
     if squashed in _GGUF_BY_SQUASH:
         return gguf_quant(_GGUF_BY_SQUASH[squashed])
@@ -281,7 +294,7 @@ def gguf_quant(ftype: str) -> Quant:
 
 
 def all_quant_names() -> list[str]:
-    return [*GGUF_BASE, *GGUF_L_VARIANTS, "AWQ", "GPTQ", "EXL2 4.65bpw", "EXL3 4.0bpw", "MLX 4bit", "MLX 8bit", "FP8", "NF4"]
+    return [*GGUF_BASE, *GGUF_L_VARIANTS, "AWQ", "GPTQ", "GPTQ-Int8", "EXL2 4.65bpw", "EXL3 4.0bpw", "MLX 4bit", "MLX 8bit", "FP8", "NF4"]
 
 
 def suggest_quants(text: str, limit: int = 5) -> list[str]:
@@ -304,6 +317,7 @@ class TensorContext:
     n_gqa: int
     n_expert: int
     is_70b_class: bool = False
+    native_expert_type: str | None = None  # routed experts already in this type stay in it (gpt-oss: MXFP4)
 
 
 def _use_more_bits(i: np.ndarray, n: int) -> np.ndarray:
@@ -415,9 +429,11 @@ def gguf_layer_types(ftype: str, role: str, i: np.ndarray, ctx: TensorContext) -
     return out
 
 
-def gguf_global_type(ftype: str, role: str, has_output: bool, big_embeddings: bool) -> str:
+def gguf_global_type(ftype: str, role: str, has_output: bool, big_embeddings: bool, embedding_type: str | None = None) -> str:
     """Storage type of the token embedding / output head."""
     base = GGUF_BASE[ftype]
+    if embedding_type:
+        return embedding_type
     if big_embeddings:
         return "Q8_0"
     if ftype == "MXFP4":
@@ -455,7 +471,7 @@ def non_gguf_types(quant: Quant, role: str) -> str:
         return "F32" if fmt == "gguf" else "F16"
     embedding = role in {"token_embd", "output"}
     if fmt in {"awq", "gptq"}:
-        return "F16" if embedding else "INT4_G128"
+        return "F16" if embedding else ("INT8_G128" if quant.bpw == 8 else "INT4_G128")
     if fmt == "nf4":
         return "F16" if embedding else "NF4"
     if fmt == "fp8":

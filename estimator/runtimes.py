@@ -48,6 +48,9 @@ RUNTIMES: dict[str, Runtime] = {
             calibrated=True,
             aliases=("llamacpp", "llama-server", "llama-cli", "llama cpp"),
         ),
+        # Ollama (ollama/ollama fb30760, llm/llama_server.go): runs llama-server with --flash-attn auto (on where the
+        # GPU supports it), f16 KV cache unless OLLAMA_KV_CACHE_TYPE, -np OLLAMA_NUM_PARALLEL (default 1,
+        # envconfig/config.go), -ngl chosen by llama-server's fit; default num_ctx by VRAM (ollama_default_context).
         Runtime(
             "ollama",
             "Ollama",
@@ -55,7 +58,7 @@ RUNTIMES: dict[str, Runtime] = {
             _LLAMA_FORMATS,
             _ALL_BACKENDS - {"sycl"},
             True,
-            False,
+            True,
             calibrated=True,
             extra_overhead_bytes=0.2 * GIB,
         ),
@@ -81,6 +84,9 @@ RUNTIMES: dict[str, Runtime] = {
             False,
             calibrated=True,
         ),
+        # vLLM (vllm-project/vllm 001999d, vllm/engine/arg_utils.py EngineArgs): gpu_memory_utilization 0.90,
+        # tensor_parallel_size 1 unless given, max_model_len from the model config, block_size 16, CUDA graphs up to
+        # max_seq_len_to_capture 8192, max_num_seqs 256 (V0) / 1024 (V1).
         Runtime(
             "vllm",
             "vLLM",
@@ -94,6 +100,8 @@ RUNTIMES: dict[str, Runtime] = {
             extra_overhead_bytes=1.0 * GIB,
             tensor_parallel=True,
         ),
+        # SGLang: mem_fraction_static ~0.88 on a single large GPU (chosen by GPU memory in its server arguments; not
+        # verified at a commit: the repository snapshot exceeds the mirror limit).
         Runtime(
             "sglang",
             "SGLang",
@@ -121,6 +129,8 @@ RUNTIMES: dict[str, Runtime] = {
             tensor_parallel=True,
             aliases=("trt-llm", "trtllm"),
         ),
+        # ExLlamaV2 (turboderp-org/exllamav2 da07fac, exllamav2/config.py): max_seq_len from the model config, prompts in
+        # chunks of max_input_len 2048, flash attention when available.
         Runtime(
             "exllamav2",
             "ExLlamaV2",
@@ -145,6 +155,8 @@ RUNTIMES: dict[str, Runtime] = {
             extra_overhead_bytes=0.3 * GIB,
             aliases=("exl3",),
         ),
+        # mlx-lm (ml-explore/mlx-lm d78bf58, mlx_lm/generate.py): prompt in steps of prefill_step_size 2048, wired limit
+        # raised to the GPU's max recommended working set while generating (warns past 90 % of it).
         Runtime(
             "mlx-lm",
             "MLX (mlx-lm)",
@@ -173,6 +185,34 @@ RUNTIMES: dict[str, Runtime] = {
 
 
 LLAMA_CPP_FAMILY = frozenset(r.id for r in RUNTIMES.values() if r.engine == "llama.cpp")  # load GGUF, llama-bench speeds
+
+# Ollama's default num_ctx by total VRAM (server/routes.go at ollama/ollama fb30760: >= 47 GiB -> 262144, >= 23 GiB ->
+# 32768, else 4096; the 47/23 thresholds allow for small differences from 48/24), capped at the model's trained
+# context (server/sched.go effectiveModelContext); on a load failure Ollama steps down to 32768, then 4096
+# (nextLowerAutoNumCtx).
+OLLAMA_CONTEXT_TIERS = ((47.0, 262144), (23.0, 32768), (0.0, 4096))
+OLLAMA_CONTEXT_STEPS = (32768, 4096)
+
+
+def ollama_default_context(total_vram_gib: float, model_max_context: int) -> int:
+    """The context Ollama allocates when the request names none."""
+    tier = next(ctx for gib, ctx in OLLAMA_CONTEXT_TIERS if total_vram_gib >= gib)
+    return min(tier, model_max_context)
+
+
+# Runtimes that pick a loadable format's engine when the user names a format but no runtime.
+RUNTIME_FOR_FORMAT = {
+    "fp8": "vllm",
+    "awq": "vllm",
+    "gptq": "vllm",
+    "int8": "vllm",
+    "nvfp4": "vllm",
+    "exl2": "exllamav2",
+    "exl3": "exllamav3",
+    "mlx": "mlx-lm",
+    "nf4": "transformers",
+    "hf": "vllm",
+}
 
 
 class UnknownRuntimeError(ValueError):

@@ -102,12 +102,15 @@ def _attention(arch: ModelArch, layers: np.ndarray) -> list[TensorGroup]:
         return groups
     q_dim = arch.heads * arch.head_dim
     kv_dim = arch.kv_heads * arch.head_dim
-    groups = [
-        TensorGroup("attn_q", "attn_q", h * q_dim, h, layers),
-        TensorGroup("attn_k", "attn_k", h * kv_dim, h, layers),
-        TensorGroup("attn_v", "attn_v", h * kv_dim, h, layers),
-        TensorGroup("attn_output", "attn_output", q_dim * h, q_dim, layers),
-    ]
+    if arch.fused_qkv:
+        groups = [TensorGroup("attn_qkv", "attn_qkv", h * (q_dim + 2 * kv_dim), h, layers)]
+    else:
+        groups = [
+            TensorGroup("attn_q", "attn_q", h * q_dim, h, layers),
+            TensorGroup("attn_k", "attn_k", h * kv_dim, h, layers),
+            TensorGroup("attn_v", "attn_v", h * kv_dim, h, layers),
+        ]
+    groups.append(TensorGroup("attn_output", "attn_output", q_dim * h, q_dim, layers))
     if arch.attention_bias:
         groups.append(TensorGroup("attn_bias", "norm", q_dim + 2 * kv_dim, 1, layers))
     return groups
@@ -120,9 +123,12 @@ def _feed_forward(arch: ModelArch) -> list[TensorGroup]:
     groups: list[TensorGroup] = []
     if len(dense):
         f = arch.intermediate
-        if arch.gated_ffn:
-            groups.append(TensorGroup("ffn_gate", "ffn_gate", h * f, h, dense))
-        groups.append(TensorGroup("ffn_up", "ffn_up", h * f, h, dense))
+        if arch.fused_gate_up:
+            groups.append(TensorGroup("ffn_up", "ffn_up", 2 * h * f, h, dense))  # gate and up in one tensor
+        else:
+            if arch.gated_ffn:
+                groups.append(TensorGroup("ffn_gate", "ffn_gate", h * f, h, dense))
+            groups.append(TensorGroup("ffn_up", "ffn_up", h * f, h, dense))
         groups.append(TensorGroup("ffn_down", "ffn_down", f * h, f, dense))
     moe = arch.moe
     if moe is None or not moe_mask.any():

@@ -13,6 +13,7 @@ from estimator.quants import (
     GGUF_BASE,
     TYPE_BYTES,
     TYPE_INDEX,
+    TYPE_NAMES,
     Quant,
     TensorContext,
     apply_row_fallback,
@@ -34,6 +35,7 @@ class WeightsBreakdown:
     layer_expert_bytes: np.ndarray  # per layer: routed-expert bytes (what --cpu-moe moves to RAM)
     layer_expert_read_bytes: np.ndarray  # per layer: routed-expert bytes read per token
     layer_active_params: np.ndarray  # per layer: weights used per token (prefill FLOPs = 2 x this)
+    layer_expert_active_params: np.ndarray  # per layer: routed-expert weights used per token (part of the above)
     embd_bytes: float  # token embedding table (llama.cpp keeps it in host memory)
     output_bytes: float  # output head (its own tensor, or a device copy of tied embeddings)
     tied: bool
@@ -64,11 +66,15 @@ def _tensor_types(quant: Quant, group: TensorGroup, ctx: TensorContext, has_outp
     elif quant.is_gguf:
         assert quant.ftype is not None
         if group.layers is None:
-            names = np.full(count, gguf_global_type(quant.ftype, group.role, has_output, quant.big_embeddings), dtype=object)
-            if group.role in {"output", "token_embd"} and group.row % 256:
+            names = np.full(
+                count, gguf_global_type(quant.ftype, group.role, has_output, quant.big_embeddings, quant.embedding_type), dtype=object
+            )
+            if group.role in {"output", "token_embd"} and group.row % 256 and not quant.embedding_type:
                 names = np.where(names == "Q6_K", "Q8_0", names)
         elif quant.ftype == "MXFP4":
             names = np.full(count, "MXFP4" if group.expert else "Q8_0", dtype=object)
+        elif group.expert and ctx.native_expert_type:
+            names = np.full(count, ctx.native_expert_type, dtype=object)  # requantizing leaves native MXFP4 experts as they are
         elif group.role == "other":
             names = np.full(count, GGUF_BASE[quant.ftype], dtype=object)
         else:
@@ -101,64 +107,110 @@ def _compute_cached(arch_json: str, quant: Quant, stated_params_b: float | None)
         n_gqa=arch.gqa_ratio,
         n_expert=arch.moe.experts if arch.moe else 1,
         is_70b_class=arch.layers == 80 and arch.hidden == 8192 and arch.moe is None,
+        native_expert_type=arch.native_expert_type,
     )
     table = _type_bytes_table(quant)
-    n = arch.layers
-    layer_bytes = np.zeros(n)
-    layer_read = np.zeros(n)
-    layer_expert = np.zeros(n)
-    layer_expert_read = np.zeros(n)
-    layer_active = np.zeros(n)
-    type_bytes: dict[str, float] = defaultdict(float)
-    read_type_bytes: dict[str, float] = defaultdict(float)
-    embd = output = 0.0
-    params = active = 0.0
-    names = list(TYPE_INDEX)
+    builder = WeightsBuilder(arch.layers)
+    embd_type = "F16"
     for group in groups:
         types = _tensor_types(quant, group, ctx, has_output=not arch.tied_embeddings)
         weights = group.weights * (scale if group.layers is not None else 1.0)
+        names = [TYPE_NAMES[t] for t in types]
         per = weights * table[types]
-        for t, b in zip(types, per, strict=True):
-            type_bytes[names[t]] += float(b)
-            if group.role != "token_embd":
-                read_type_bytes[names[t]] += float(b) * group.active_fraction
-        params += weights * len(per)
-        if group.role != "token_embd":
-            active += weights * len(per) * group.active_fraction
         if group.layers is None:
             if group.role == "token_embd":
-                embd = float(per[0])
-            elif group.role == "output":
-                output = float(per[0])
-            else:
-                layer_bytes[-1] += float(per[0])  # output_norm: negligible, rides with the last layer
-                layer_read[-1] += float(per[0])
-            continue
-        np.add.at(layer_bytes, group.layers, per)
-        np.add.at(layer_read, group.layers, per * group.active_fraction)
-        np.add.at(layer_active, group.layers, weights * group.active_fraction)
-        if group.expert:
-            np.add.at(layer_expert, group.layers, per)
-            np.add.at(layer_expert_read, group.layers, per * group.active_fraction)
-    if arch.tied_embeddings:
-        output = embd
-        active += arch.vocab * arch.hidden  # the head reads the whole (tied) matrix
-        emb_type = _tensor_types(quant, inventory(arch)[0], ctx, has_output=False)[0]
-        read_type_bytes[names[emb_type]] += embd
-    return WeightsBreakdown(
-        layer_bytes=layer_bytes,
-        layer_read_bytes=layer_read,
-        layer_expert_bytes=layer_expert,
-        layer_expert_read_bytes=layer_expert_read,
-        layer_active_params=layer_active,
-        embd_bytes=embd,
-        output_bytes=output,
-        tied=arch.tied_embeddings,
-        type_bytes=dict(type_bytes),
-        read_type_bytes=dict(read_type_bytes),
-        params=params,
-        active_params=active,
-    )
+                embd_type = names[0]
+            builder.add_global(group.role, names[0], float(per[0]), float(weights))
+        else:
+            builder.add_layers(group.layers, names, per, float(weights), expert=group.expert, active_fraction=group.active_fraction)
+    return builder.build(tied=arch.tied_embeddings, head_weights=arch.vocab * arch.hidden, embd_type=embd_type)
+
+
+class WeightsBuilder:
+    """Collects tensors one by one (from a recipe or from a GGUF file's header) into a ``WeightsBreakdown``: the one
+    place that decides what counts as resident, read per token, routed expert or active."""
+
+    def __init__(self, n_layers: int):
+        self.n = n_layers
+        self.layer_bytes = np.zeros(n_layers)
+        self.layer_read = np.zeros(n_layers)
+        self.layer_expert = np.zeros(n_layers)
+        self.layer_expert_read = np.zeros(n_layers)
+        self.layer_active = np.zeros(n_layers)
+        self.layer_expert_active = np.zeros(n_layers)
+        self.type_bytes: dict[str, float] = defaultdict(float)
+        self.read_type_bytes: dict[str, float] = defaultdict(float)
+        self.embd = 0.0
+        self.output = 0.0
+        self.params = 0.0
+        self.active = 0.0
+
+    def add_layers(
+        self,
+        layers: np.ndarray | list[int],
+        type_names: list[str],
+        nbytes: np.ndarray | list[float],
+        weights: float,
+        *,
+        expert: bool = False,
+        active_fraction: float = 1.0,
+    ) -> None:
+        """One tensor role on ``layers`` (its storage type and bytes per layer; ``weights`` per layer). Routed experts
+        are read at ``active_fraction`` (active / experts) per generated token."""
+        idx = np.asarray(layers, dtype=int)
+        per = np.asarray(nbytes, dtype=float)
+        for name, b in zip(type_names, per, strict=True):
+            self.type_bytes[name] += float(b)
+            self.read_type_bytes[name] += float(b) * active_fraction
+        np.add.at(self.layer_bytes, idx, per)
+        np.add.at(self.layer_read, idx, per * active_fraction)
+        np.add.at(self.layer_active, idx, weights * active_fraction)
+        if expert:
+            np.add.at(self.layer_expert, idx, per)
+            np.add.at(self.layer_expert_read, idx, per * active_fraction)
+            np.add.at(self.layer_expert_active, idx, weights * active_fraction)
+        self.params += weights * len(idx)
+        self.active += weights * len(idx) * active_fraction
+
+    def add_global(self, role: str, type_name: str, nbytes: float, weights: float) -> None:
+        """A tensor outside the layer stack: the token embedding (one row read per token), the output head, or a
+        small one such as output_norm (it rides with the last layer)."""
+        self.type_bytes[type_name] += nbytes
+        self.params += weights
+        if role == "token_embd":
+            self.embd = nbytes
+            return
+        self.read_type_bytes[type_name] += nbytes
+        self.active += weights
+        if role == "output":
+            self.output = nbytes
+        else:
+            self.layer_bytes[-1] += nbytes
+            self.layer_read[-1] += nbytes
+
+    def build(self, tied: bool, head_weights: int, embd_type: str) -> WeightsBreakdown:
+        output = self.output
+        read_type_bytes = dict(self.read_type_bytes)
+        active = self.active
+        if tied:
+            output = self.embd  # the head reads the whole (tied) embedding matrix every token
+            active += head_weights
+            read_type_bytes[embd_type] = read_type_bytes.get(embd_type, 0.0) + self.embd
+        return WeightsBreakdown(
+            layer_bytes=self.layer_bytes,
+            layer_read_bytes=self.layer_read,
+            layer_expert_bytes=self.layer_expert,
+            layer_expert_read_bytes=self.layer_expert_read,
+            layer_active_params=self.layer_active,
+            layer_expert_active_params=self.layer_expert_active,
+            embd_bytes=self.embd,
+            output_bytes=output,
+            tied=tied,
+            type_bytes=dict(self.type_bytes),
+            read_type_bytes=read_type_bytes,
+            params=self.params,
+            active_params=active,
+        )
 
 
 def _layer_scale(arch: ModelArch, groups: list[TensorGroup], stated_params_b: float | None) -> float:

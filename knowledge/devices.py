@@ -7,7 +7,9 @@ from estimator.hardware import Backend, Device, System
 from knowledge.schema import Hardware, Model
 
 DEFAULT_RAM_GIB = 32.0
-DEFAULT_RAM_BANDWIDTH_GBS = 60.0  # dual-channel DDR4-3600 / slow DDR5: a typical desktop
+# Median rated bandwidth of the 80 desktop CPU platforms in the catalog (two-channel DDR4-3200 to DDR5-6400), used
+# when the user does not give theirs; answers say the RAM figures were assumed.
+DEFAULT_RAM_BANDWIDTH_GBS = 83.2
 
 
 def default_backend(hw: Hardware) -> Backend:

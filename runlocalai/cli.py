@@ -88,14 +88,35 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--ram-bandwidth-gbs", type=_number, help="system RAM bandwidth, GB/s")
     est.add_argument("--wired-limit-gb", type=_number, help="Apple: raised iogpu.wired_limit_mb, in GB")
     est.add_argument("--quant", help="Q4_K_M, Q8_0, F16, IQ4_XS, AWQ, GPTQ, EXL2 4.65bpw, MLX 4bit, FP8, NF4 ...")
-    est.add_argument("--context", type=_context, help=f"allocated context, e.g. 8192, 32k (default {DEFAULT_CONTEXT:,})")
+    est.add_argument(
+        "--context",
+        type=_context,
+        help=f"allocated context, e.g. 8192, 32k (default {DEFAULT_CONTEXT:,}; Ollama and vLLM: what they allocate by default)",
+    )
     est.add_argument("--prompt-tokens", type=_whole, default=DEFAULT_PROMPT_TOKENS, help="prompt whose processing speed is reported")
     est.add_argument("--gen-tokens", type=_whole, default=DEFAULT_GEN_TOKENS, help="tokens generated for the decode speed")
-    est.add_argument("--runtime", default=DEFAULT_RUNTIME, help="llama.cpp, ollama, lm-studio, vllm, exllamav2, mlx-lm, ...")
+    est.add_argument(
+        "--runtime",
+        help=f"llama.cpp, ollama, lm-studio, vllm, exllamav2, mlx-lm, ... (default {DEFAULT_RUNTIME}, or the engine --quant needs)",
+    )
     est.add_argument("--kv-cache", default=DEFAULT_KV_CACHE, choices=list(KV_CACHE_TYPES))
     est.add_argument("--flash-attention", action=argparse.BooleanOptionalAction, default=None)
     est.add_argument("--gpu-layers", type=_whole, help="llama.cpp -ngl (default: as many as fit)")
     est.add_argument("--cpu-moe", action="store_true", help="keep MoE experts in RAM (llama.cpp --cpu-moe)")
+    est.add_argument("--n-cpu-moe", type=_whole, help="llama.cpp --n-cpu-moe N: experts of the first N layers in RAM")
+    est.add_argument("--desktop-reserve-gb", type=_number, help="GPU memory the display/desktop keeps (default 0.5; 0 = headless)")
+    est.add_argument("--gpu-memory-utilization", type=float, help="vLLM/SGLang share of each GPU (default 0.9)")
+    est.add_argument("--concurrency", type=_whole, default=1, help="sequences decoded together (serving); speeds are per sequence")
+    train = est.add_argument_group("fine-tuning memory (--train)")
+    train.add_argument("--train", choices=["full", "lora", "qlora"], help="estimate fine-tuning memory instead of inference")
+    train.add_argument("--trainer", default="hf", choices=["hf", "torchtune", "litgpt", "unsloth"], help="whose defaults to assume")
+    train.add_argument("--batch-size", type=_whole, default=1, help="sequences per step per GPU")
+    train.add_argument("--seq-len", type=_whole, default=2048, help="tokens per sequence")
+    train.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=None)
+    train.add_argument("--lora-rank", type=_whole)
+    train.add_argument("--lora-targets", help="q,k,v,o,gate,up,down,head or all / attention / mlp")
+    train.add_argument("--optimizer", choices=["adamw", "adamw_8bit", "sgd"])
+    train.add_argument("--precision", choices=["bf16", "fp16", "fp32", "mixed"])
     est.add_argument("--vision", action="store_true", help="also load the vision projector (images)")
     est.add_argument("--json", action="store_true")
 
@@ -161,6 +182,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from answers.estimates import EstimateQuery, run_estimate
     from answers.render import estimate_text
 
+    if args.train:
+        return _cmd_train(args)
     query = EstimateQuery(
         model=args.model,
         model_config=args.model_config,
@@ -174,7 +197,7 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         ram_gb=args.ram_gb,
         ram_bandwidth_gbs=args.ram_bandwidth_gbs,
         quant=args.quant,
-        context=args.context or DEFAULT_CONTEXT,
+        context=args.context,
         prompt_tokens=args.prompt_tokens,
         gen_tokens=args.gen_tokens,
         runtime=args.runtime,
@@ -184,12 +207,48 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         cpu_moe=args.cpu_moe,
         wired_limit_gb=args.wired_limit_gb,
         vision=args.vision,
+        n_cpu_moe=args.n_cpu_moe,
+        desktop_reserve_gb=args.desktop_reserve_gb,
+        gpu_memory_utilization=args.gpu_memory_utilization,
+        concurrency=args.concurrency or 1,
     )
     result = run_estimate(_kb(), query)
     if args.json:
         _print_json(result.to_json())
     else:
         print(estimate_text(result))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from answers.training import TrainingQuery, run_training, training_text
+
+    if args.gguf is not None:
+        return _fail("--train needs --model or --model-config (a GGUF file is already quantized).")
+    query = TrainingQuery(
+        method=args.train,
+        model=args.model,
+        model_config=args.model_config,
+        hardware=args.hardware,
+        gpus=args.gpus,
+        vram_gb=args.vram_gb,
+        bandwidth_gbs=args.bandwidth_gbs,
+        fp16_tflops=args.fp16_tflops,
+        desktop_reserve_gb=args.desktop_reserve_gb,
+        trainer=args.trainer,
+        precision=args.precision,
+        optimizer=args.optimizer,
+        batch_size=args.batch_size,
+        seq_len=args.seq_len,
+        gradient_checkpointing=args.gradient_checkpointing,
+        lora_rank=args.lora_rank,
+        lora_targets=args.lora_targets,
+    )
+    result = run_training(_kb(), query)
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(training_text(result))
     return 0
 
 

@@ -29,6 +29,7 @@ ALL_COMMANDS = {
     "ask",
     "setup",
     "stats",
+    "finetune",
 }
 
 
@@ -59,6 +60,25 @@ async def test_choosegpu_ranks_by_value_under_budget(bot, fake):
     assert "GPUs for Qwen3 14B" in text and "tok/s per $1000" in text
     prices = [int(p.replace(",", "")) for p in __import__("re").findall(r"~\$([\d,]+) \(", text)]
     assert prices and max(prices) <= 1200
+
+
+async def test_finetune_answers_with_the_memory_terms(bot, fake):
+    _, _, message = await invoke(
+        bot,
+        fake,
+        "finetune",
+        [command_option("model", "llama-3.1-8b-instruct"), command_option("hardware", "rtx-4090"), command_option("method", "qlora")],
+    )
+    text = embed_text(message)
+    assert "QLORA of Llama 3.1 8B Instruct" in text and "activations" in text and "Assumed" in text
+    _, _, message = await invoke(
+        bot,
+        fake,
+        "finetune",
+        [command_option("model", "llama-3.1-8b-instruct"), command_option("hardware", "rtx-4090"), command_option("method", "full")],
+    )
+    text = embed_text(message)
+    assert "Won't run" in text and "LoRA" in text
 
 
 async def test_compare_models_and_gpus(bot, fake):

@@ -92,6 +92,7 @@ COMMAND_CASES = {
     "tool": [command_option("name", "lm studio")],
     "ask": [command_option("question", "what is speculative decoding?")],
     "stats": [],
+    "finetune": [command_option("model", "qwen3 8b"), command_option("hardware", "rtx 4090"), command_option("method", "qlora")],
 }
 
 

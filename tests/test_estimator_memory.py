@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calibration.data import memory_rows, size_rows
 from estimator.architecture import ModelArch
 from estimator.buffers import compute_buffer_bytes
-from estimator.calibration.data import memory_rows, size_rows
 from estimator.estimate import EstimateInputError, EstimateRequest, ModelSpec, estimate
 from estimator.hardware import Device, System, apple_default_working_set
 from estimator.kv_cache import kv_cache_bytes
@@ -186,3 +186,46 @@ def test_adding_a_gpu_never_makes_a_model_not_fit(vram, quant, ctx):
     two = estimate(_request(model=model, system=System(gpus=[gpu, gpu]), quant=quant, context=ctx))
     assert rank[two.fit] >= rank[one.fit]
     assert two.gpu_layers >= one.gpu_layers
+
+
+def test_phi3_fused_qkv_takes_the_attn_qkv_rule(kb):
+    """Phi-3 keeps q, k and v in one attn_qkv tensor (and gate+up in one ffn_up); at Q4_K_M llama.cpp stores attn_qkv
+    as Q5_K on every layer: 3072 x (3 x 3072) weights x 176/256 bytes = 19,464,192 bytes per layer."""
+    from estimator.tensors import inventory
+
+    arch = kb.catalog.model("phi-3-mini-4k-instruct").architecture
+    names = {g.name for g in inventory(arch)}
+    assert "attn_qkv" in names and not names & {"attn_q", "attn_k", "attn_v", "ffn_gate"}
+    w = compute_weights(arch, parse_quant("Q4_K_M"))
+    per_layer = 3072 * 9216 * 176 / 256
+    assert per_layer == 19_464_192
+    assert w.type_bytes["Q5_K"] == pytest.approx(32 * per_layer)  # only attn_qkv is Q5_K in this mix
+
+
+def test_gpt_oss_experts_stay_mxfp4_in_every_gguf(kb):
+    """gpt-oss ships its routed experts in MXFP4 and GGUF files keep them so (Unsloth's F16 file: 13.8 GB): 24 layers x
+    3 matrices x 32 experts x 2880 x 2880 weights x 17/32 bytes."""
+    model = kb.catalog.model("gpt-oss-20b")
+    experts = 24 * 3 * 32 * 2880 * 2880 * 17 / 32
+    for quant in ("F16", "Q4_K_M", "MXFP4"):
+        w = compute_weights(model.architecture, parse_quant(quant), model.params_b)
+        assert w.type_bytes["MXFP4"] == pytest.approx(experts), quant
+    assert compute_weights(model.architecture, parse_quant("F16"), model.params_b).file_bytes / 1e9 == pytest.approx(13.8, abs=0.1)
+
+
+def test_config_json_quantization_config_is_kept():
+    config = {
+        "model_type": "gpt_oss",
+        "hidden_size": 2880,
+        "num_attention_heads": 64,
+        "num_key_value_heads": 8,
+        "num_hidden_layers": 24,
+        "head_dim": 64,
+        "intermediate_size": 2880,
+        "vocab_size": 201088,
+        "num_local_experts": 32,
+        "num_experts_per_tok": 4,
+        "quantization_config": {"quant_method": "mxfp4"},
+    }
+    arch = ModelArch.from_hf_config(config)
+    assert arch.quantization == "mxfp4" and arch.native_expert_type == "MXFP4"

@@ -8,12 +8,13 @@ import statistics
 import numpy as np
 import pytest
 
+from calibration.data import speed_rows
+from calibration.fit import run_fit, with_catalog_spec
 from estimator.batch import FIT_CODES, HardwareColumns, ModelQuantTable, evaluate_grid
 from estimator.calibration.constants import CONSTANTS
-from estimator.calibration.data import speed_rows
-from estimator.calibration.fit import run_fit, with_catalog_spec
 from estimator.estimate import EstimateRequest, estimate
-from estimator.hardware import Device, System
+from estimator.hardware import DESKTOP_RESERVE_BYTES, Device, System
+from estimator.units import GIB
 from knowledge.devices import model_spec, system_from_hardware
 
 
@@ -33,8 +34,9 @@ def test_fit_reproduces_the_published_constants(fit_result):
 
 def test_accuracy_figures_pinned_to_the_reported_numbers(fit_result):
     report = fit_result.report
-    assert report["decode in-sample"].median_abs_pct == pytest.approx(3.9, abs=0.3)
-    assert report["decode leave-one-family-out"].median_abs_pct == pytest.approx(14.1, abs=0.5)
+    # issue #14: the issue-rate ceiling (kappa x FP32 TFLOPS) moved decode from 3.9 / 14.1 % to 3.5 / 12.6 %
+    assert report["decode in-sample"].median_abs_pct == pytest.approx(3.5, abs=0.3)
+    assert report["decode leave-one-family-out"].median_abs_pct == pytest.approx(12.6, abs=0.5)
     assert report["prefill in-sample"].median_abs_pct == pytest.approx(4.4, abs=0.3)
     assert report["prefill leave-one-family-out"].median_abs_pct == pytest.approx(15.0, abs=0.5)
     for kind in ("decode", "prefill"):  # the model must beat the back-of-envelope rule by a wide margin
@@ -48,7 +50,7 @@ def test_runtime_estimate_reproduces_calibration_rows(kb):
         chips.setdefault(hw.chip or hw.id, hw)
     errors = {"tg128": [], "pp512": []}
     model = model_spec(kb.catalog.model("llama-2-7b"))
-    from estimator.calibration.fit import catalog_specs
+    from calibration.fit import catalog_specs
 
     for row in map(with_catalog_spec, speed_rows()):
         if row.model != "llama-2-7b" or row.backend in {"unspecified", "cpu"} or "BLAS" in row.backend_raw:
@@ -92,7 +94,8 @@ def test_second_gpu_adds_memory_not_decode_speed(kb):
     model = model_spec(kb.catalog.model("llama-3.1-8b-instruct"))
     one = estimate(EstimateRequest(model=model, system=System(gpus=[_gpu(24)]), context=8192))
     two = estimate(EstimateRequest(model=model, system=System(gpus=[_gpu(24), _gpu(24)]), context=8192))
-    assert two.memory.available == pytest.approx(2 * one.memory.available)
+    # issue #14: only the first card drives the display, so only it keeps the desktop reserve
+    assert two.memory.available == pytest.approx(2 * one.memory.available + DESKTOP_RESERVE_BYTES)
     assert two.decode_tps <= one.decode_tps * 1.001
 
 
@@ -114,15 +117,25 @@ def test_mixture_of_experts_reads_only_active_experts(kb):
     assert estimate(EstimateRequest(model=moe, system=big)).decode_tps > 4 * estimate(EstimateRequest(model=dense, system=big)).decode_tps
 
 
-def test_apple_working_set_decides_the_verdict(kb):
+def test_apple_working_set_bounds_the_gpu_and_memory_bounds_the_whole(kb):
+    """issue #14 (was: the working set alone decided, so an 8 GB Mac "could not" run what it runs). Qwen3 32B Q4_K_M
+    needs 20.9 GB of GPU memory on a 24 GB M4 Pro: more than the default working set (2/3 x 24 GiB = 17.2 GB), less
+    than the memory macOS leaves (24 - 1.5 GiB = 24.2 GB): llama.cpp runs it with some layers on the CPU side, and the
+    answer gives the sysctl that raises the limit; raised, it fits on the GPU; at Q8_0 it fits nowhere. MLX keeps going
+    past the working set with a warning (paged, slower): also "offload", never "fits"."""
     model = model_spec(kb.catalog.model("qwen3-32b"))
-    mac = kb.catalog.hardware_by_id("apple-m4-pro-20c-24gb") or next(
-        h for h in kb.catalog.hardware if h.family == "apple" and h.memory_gb == 24
-    )
+    mac = kb.catalog.hardware_by_id("apple-m4-pro-20c-24gb")
     default = estimate(EstimateRequest(model=model, system=system_from_hardware([mac]), context=4096))
-    assert default.fit not in {"runs_well", "tight"}  # 19.8 GB of weights > 2/3 x 24 GiB
-    raised = estimate(EstimateRequest(model=model, system=system_from_hardware([mac], wired_limit_gib=22), context=4096, quant="Q3_K_M"))
-    assert raised.memory.available > default.memory.available
+    assert default.fit == "offload" and 0 < default.gpu_layers < default.total_layers
+    assert default.memory.available == pytest.approx(24 * GIB * 2 / 3)
+    assert default.memory.ram_available == pytest.approx(24 * GIB - 0.5 * GIB - default.memory.gpu_used)
+    assert any("iogpu.wired_limit_mb=" in w for w in default.warnings)
+    raised = estimate(EstimateRequest(model=model, system=system_from_hardware([mac], wired_limit_gib=22.5), context=4096))
+    assert raised.fit in {"runs_well", "tight"} and not any("iogpu" in w for w in raised.warnings)
+    big = estimate(EstimateRequest(model=model, system=system_from_hardware([mac]), context=4096, quant="Q8_0"))
+    assert big.fit == "wont_run"
+    mlx = estimate(EstimateRequest(model=model, system=system_from_hardware([mac]), context=4096, runtime="mlx-lm", quant="MLX 4bit"))
+    assert mlx.fit == "offload" and any("iogpu.wired_limit_mb=" in w for w in mlx.warnings)
 
 
 def test_runtime_cannot_load_format_or_drive_hardware(kb):

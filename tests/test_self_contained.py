@@ -29,7 +29,7 @@ def project_files() -> list[Path]:
 
 def test_the_file_list_covers_the_project():
     names = {p.relative_to(REPO).as_posix() for p in project_files()}
-    assert {"README.md", "pyproject.toml", ".ci/run", "estimator/calibration/data.py", "data/calibration/measured_speed.csv"} <= names
+    assert {"README.md", "pyproject.toml", ".ci/run", "calibration/data.py", "data/calibration/measured_speed.csv"} <= names
 
 
 def test_no_file_refers_to_a_path_outside_the_repository():
@@ -58,7 +58,7 @@ def test_code_never_climbs_above_the_repository_root():
 
 
 def test_the_calibration_fit_reads_the_copies_inside_the_repository(monkeypatch):
-    from estimator.calibration.data import calibration_dir
+    from calibration.data import calibration_dir
 
     monkeypatch.delenv("RUNLOCALAI_CALIBRATION_DIR", raising=False)
     assert calibration_dir() == REPO / "data" / "calibration"

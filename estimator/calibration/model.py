@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 # prior shared by the fit and the runtime, not fitted: the calibration prompts (512 tokens) are too short
 # for this term to be identifiable.
 ATTENTION_TRAFFIC_EFF = 0.8
+# Sharpness m of the soft minimum between the bandwidth and the issue-rate ceiling (1/B = (1/a^m + 1/b^m)^(1/m)).
+# Chosen among 2, 4 and 8 by leave-one-family-out error on the LLaMA-2-7B scoreboards (12.6 / 12.6 / 13.3 %).
+CEILING_SHARPNESS = 4.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,23 @@ class SpeedConstants:
     prefill_layer_us_default: float = 300.0
     split_hop_ms: float = 0.3  # extra per-token sync when layers span two devices (not calibrated)
     metrics: dict[str, float] = field(default_factory=dict)  # accuracy figures of this fit
+    issue_ceiling_gbs_per_tflops: float = 0.0  # kappa: decode bandwidth ceiling per FP32 TFLOPS (0 = none)
+    # mixture of experts (fitted on the fit side of data/measurements)
+    moe_layer_us: dict[str, float] = field(default_factory=dict)  # backend -> extra microseconds per MoE layer per token
+    moe_layer_us_default: float = 0.0
+    moe_expert_cost: float = 1.0  # mu: cost per routed-expert byte relative to a dense byte of the same type
+    moe_prefill_half: dict[str, float] = field(default_factory=dict)  # backend -> n_half of g(n), tokens per expert
+    moe_prefill_half_default: float = 0.0
+    attention_prefill_eff: dict[str, float] = field(default_factory=dict)  # backend -> attention FLOP efficiency factor
+    attention_prefill_eff_default: float = 1.0
+    # engines other than llama.cpp (fitted on their measured rows; an engine missing here runs at llama.cpp's rates
+    # times its prior Runtime.speed_factor)
+    runtime_decode_eff: dict[str, float] = field(default_factory=dict)  # engine -> bandwidth efficiency multiplier
+    runtime_layer_us: dict[str, float] = field(default_factory=dict)  # engine -> microseconds per layer per step
+    runtime_step_ms: dict[str, float] = field(default_factory=dict)  # engine -> fixed milliseconds per decode step
+    runtime_prefill_eff: dict[str, float] = field(default_factory=dict)  # engine -> compute efficiency multiplier
+    allreduce_us: float = 15.0  # one all-reduce between tensor-parallel GPUs
+    runtime_quant_cost: dict[str, float] = field(default_factory=dict)  # "engine:TYPE" -> decode cost per byte (vs Q4_0)
 
 
 def combined_compute(fp16_tflops: float | None, fp32_tflops: float | None) -> float:

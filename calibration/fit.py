@@ -1,7 +1,7 @@
 """Fit the speed constants on data/calibration and report their accuracy.
 
-    python -m estimator.calibration.fit            # print the fit and its accuracy
-    python -m estimator.calibration.fit --write    # also regenerate estimator/calibration/constants.py
+    python -m calibration.fit            # print the fit and its accuracy
+    python -m calibration.fit --write    # also regenerate estimator/calibration/constants.py
 
 Steps:
 1. Quant cost factors from the Llama-3.1-8B per-quant table (one unnamed device, same build): decode cost
@@ -16,21 +16,26 @@ Steps:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from calibration.data import HardwareSpec, SpeedRow, nominal_bpw, size_rows, speed_rows
 from estimator.architecture import ModelArch
-from estimator.calibration.data import HardwareSpec, SpeedRow, nominal_bpw, size_rows, speed_rows
-from estimator.calibration.model import ATTENTION_TRAFFIC_EFF, SpeedConstants, combined_compute
+from estimator.calibration.model import ATTENTION_TRAFFIC_EFF, CEILING_SHARPNESS, SpeedConstants, combined_compute
 from estimator.quants import parse_quant
 from estimator.weights import WeightsBreakdown, compute_weights
+from knowledge.loader import load_catalog
+from knowledge.schema import Hardware
+from knowledge.search import NameIndex, ResolveError, resolve
 
-CONSTANTS_PATH = Path(__file__).with_name("constants.py")
+CONSTANTS_PATH = Path(__file__).resolve().parents[1] / "estimator" / "calibration" / "constants.py"
 PROMPT = 512
 SIMPLE_TYPES = {"Q4_0": "Q4_0", "Q8_0": "Q8_0", "F16": "F16", "BF16": "F16", "F32": "F16"}
 
@@ -38,8 +43,6 @@ SIMPLE_TYPES = {"Q4_0": "Q4_0", "Q8_0": "Q8_0", "F16": "F16", "BF16": "F16", "F3
 @lru_cache(maxsize=1)
 def calibration_models() -> dict[str, tuple[ModelArch, float]]:
     """Architectures of the two calibration models (facts from the catalog's config.json entries)."""
-    from knowledge.loader import load_catalog
-
     catalog = load_catalog().catalog  # only these two entries are needed; other problems don't matter here
     out = {}
     for key, model_id in (("llama-2-7b", "llama-2-7b"), ("llama-3.1-8b", "llama-3.1-8b-instruct")):
@@ -57,20 +60,17 @@ _APPLE = re.compile(r"Apple (M\d(?: Pro| Max| Ultra)?) \((\d+)-core GPU\)")
 def catalog_specs() -> dict[str, HardwareSpec]:
     """Specs of the calibration devices as the catalog records them (the same figures the estimator uses at
     run time), keyed by the CSV's hardware name; devices the catalog lacks keep the CSV's figures."""
-    from knowledge.loader import load_catalog
-    from knowledge.search import NameIndex, ResolveError, resolve
-
     catalog = load_catalog().catalog
     names = NameIndex(catalog)
-    by_chip = {}
-    for hw in catalog.hardware:
-        if hw.chip:
-            by_chip.setdefault(hw.chip, hw)
+    by_chip: dict[str, Hardware] = {}
+    for entry in catalog.hardware:
+        if entry.chip:
+            by_chip.setdefault(entry.chip, entry)
     out: dict[str, HardwareSpec] = {}
     for name in {r.hardware for r in speed_rows()}:
         query = _UNSPECIFIED.sub("", name).strip()
         apple = _APPLE.match(query)
-        hw = None
+        hw: Hardware | None
         if apple:
             hw = by_chip.get(f"apple-{apple.group(1).lower().replace(' ', '-')}-{apple.group(2)}c")
         elif "Strix Halo" in query:
@@ -160,6 +160,7 @@ class Design:
     y: np.ndarray  # measured seconds (per token for tg, per prompt for pp)
     bw: np.ndarray  # bytes/s
     layers: np.ndarray
+    fp32: np.ndarray  # FP32 TFLOPS for the issue-rate ceiling (0: none, e.g. CPU rows)
 
 
 def _design(rows: list[SpeedRow]) -> Design:
@@ -174,6 +175,7 @@ def _design(rows: list[SpeedRow]) -> Design:
         y=np.array([(PROMPT if r.test.startswith("pp") else 1) / r.tokens_per_s for r in rows]),
         bw=np.array([r.spec.bandwidth_gbs * 1e9 for r in rows if r.spec]),
         layers=np.array([calibration_models()[r.model][0].layers for r in rows], dtype=float),
+        fp32=np.array([(r.spec.fp32_tflops or 0.0) if r.spec and r.backend != "cpu" else 0.0 for r in rows]),
     )
 
 
@@ -202,6 +204,14 @@ def _decode_bytes(rows: list[SpeedRow], k8: float, k16: float, kq: dict[str, flo
     return out
 
 
+def inverse_bandwidth(bandwidth: np.ndarray, ceiling: np.ndarray) -> np.ndarray:
+    """1 / B_eff: the soft minimum of the calibrated bandwidth and the issue-rate ceiling (CPU rows: no ceiling)."""
+    with np.errstate(divide="ignore"):
+        cap = np.where(ceiling > 0, 1 / np.where(ceiling > 0, ceiling, 1.0), 0.0)
+    m = CEILING_SHARPNESS
+    return np.asarray(((1 / bandwidth) ** m + cap**m) ** (1 / m))
+
+
 def fit_decode(
     design: Design, kq: dict[str, float], mask: np.ndarray, lam_b: float, lam_f: float, hold_family: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -220,13 +230,13 @@ def fit_decode(
             fam[hold_family] = 0.0
         eff = np.exp(p[0] + p[4 : 4 + nb][design.b] + fam[design.f])
         tau = np.exp(p[1] + p[4 + nb : 4 + 2 * nb][design.b]) * 1e-6
-        return cache[key] / (design.bw * eff) + design.layers * tau
+        return cache[key] * inverse_bandwidth(design.bw * eff, math.exp(p[-1]) * design.fp32 * 1e9) + design.layers * tau
 
     def residuals(p: np.ndarray) -> np.ndarray:
         rel = predict(p)[mask] / design.y[mask] - 1
-        return np.r_[rel, lam_b * p[4 : 4 + 2 * nb], lam_f * p[4 + 2 * nb :], 0.5 * p[2:4]]
+        return np.r_[rel, lam_b * p[4 : 4 + 2 * nb], lam_f * p[4 + 2 * nb : 4 + 2 * nb + nf], 0.5 * p[2:4]]
 
-    p0 = np.r_[math.log(0.8), math.log(40.0), 0.0, 0.0, np.zeros(2 * nb + nf)]
+    p0 = np.r_[math.log(0.8), math.log(40.0), 0.0, 0.0, np.zeros(2 * nb + nf), math.log(50.0)]
     result = least_squares(residuals, p0, loss="soft_l1", f_scale=0.2)
     return result.x, predict(result.x)
 
@@ -249,7 +259,7 @@ def fit_prefill(
 ) -> tuple[np.ndarray, np.ndarray]:
     from scipy.optimize import least_squares
 
-    from estimator.estimate import attention_traffic_per_layer
+    from estimator.loads import attention_traffic_per_layer
 
     nb, nf = len(design.backends), len(design.families)
     flops, wbytes, compute, mixes = _prefill_features(design.rows)
@@ -410,6 +420,7 @@ def _constants(fitted, kq, qp, ratios, report) -> SpeedConstants:
         prefill_family={f: round(math.exp(pp[4 + pnb + i]), 4) for i, f in enumerate(p_design.families)},
         bands={"decode": q(ratios["decode"], 0.1, 0.9), "prefill": q(ratios["prefill"], 0.1, 0.9)},
         decode_eff_default=round(math.exp(dp[0]), 4),
+        issue_ceiling_gbs_per_tflops=round(math.exp(dp[-1]), 2),
         decode_layer_us_default=round(math.exp(dp[1]), 2),
         prefill_eff_default=round(math.exp(pp[0]), 4),
         prefill_layer_us_default=round(math.exp(pp[1]), 2),
@@ -423,61 +434,99 @@ def _constants(fitted, kq, qp, ratios, report) -> SpeedConstants:
 
 
 def _fmt_dict(d: dict) -> str:
-    items = ",\n".join(f"        {k!r}: {v!r}" for k, v in sorted(d.items()))
+    items = ",\n".join(f'        "{k}": {v!r}' for k, v in sorted(d.items()))
     return "{\n" + items + ",\n    }"
 
 
+_COMMENTS = {
+    "decode_eff": "backend -> share of peak memory bandwidth reached while generating",
+    "decode_layer_us": "backend -> fixed cost per layer per generated token, microseconds",
+    "decode_quant_cost": "storage type -> decode cost per byte relative to Q4_0",
+    "decode_family": "hardware family -> decode efficiency multiplier",
+    "prefill_eff": "backend -> share of C = sqrt(FP16 matrix x FP32) TFLOPS reached on a 512-token prompt",
+    "prefill_layer_us": "backend -> fixed cost per layer per prompt, microseconds",
+    "prefill_quant": "storage type -> prefill kernel throughput relative to Q4_0",
+    "prefill_family": "hardware family -> prefill efficiency multiplier",
+    "bands": "kind[:category] -> (10th, 90th) percentile of predicted/measured on rows not used for the terms",
+    "metrics": "accuracy of this fit (median absolute % error)",
+    "issue_ceiling_gbs_per_tflops": "stage 1: decode bandwidth ceiling per FP32 TFLOPS (llama.cpp kernels)",
+    "moe_layer_us": "stage 2 (fit files): backend -> extra microseconds per MoE layer per generated token",
+    "moe_prefill_half": "stage 2: backend -> n_half of the expert batch efficiency g(n) = n / (n + n_half)",
+    "attention_prefill_eff": "stage 2: backend or serving engine -> attention FLOP efficiency relative to matrix FLOPs",
+    "runtime_decode_eff": "stage 2: engine -> bandwidth efficiency multiplier relative to llama.cpp on the backend",
+    "runtime_layer_us": "stage 2: engine -> microseconds per layer per decode step (replaces the backend's)",
+    "runtime_step_ms": "stage 2: engine -> fixed milliseconds per decode step (scheduler, sampling)",
+    "runtime_prefill_eff": "stage 2: engine -> compute efficiency multiplier relative to llama.cpp on the backend",
+    "runtime_quant_cost": "stage 2: engine:storage type -> decode cost per byte of that engine's kernels",
+}
+
+
 def render_constants(c: SpeedConstants) -> str:
-    """Python source of constants.py: one readable table per term."""
-    fields = [
-        ("decode_eff", "backend -> share of peak memory bandwidth reached while generating"),
-        ("decode_layer_us", "backend -> fixed cost per layer per generated token, microseconds"),
-        ("decode_quant_cost", "storage type -> decode cost per byte relative to Q4_0"),
-        ("decode_family", "hardware family -> decode efficiency multiplier"),
-        ("prefill_eff", "backend -> share of C = sqrt(FP16 matrix x FP32) TFLOPS reached on a 512-token prompt"),
-        ("prefill_layer_us", "backend -> fixed cost per layer per prompt, microseconds"),
-        ("prefill_quant", "storage type -> prefill kernel throughput relative to Q4_0"),
-        ("prefill_family", "hardware family -> prefill efficiency multiplier"),
-        ("bands", "kind -> (10th, 90th) percentile of predicted/measured speed, leave-one-family-out"),
-        ("metrics", "accuracy of this fit (median absolute % error)"),
-    ]
+    """Python source of constants.py: one readable table per term, in the order SpeedConstants declares them."""
     lines = [
-        '"""Fitted speed constants. GENERATED by `python -m estimator.calibration.fit --write`; do not edit.',
+        '"""Fitted speed constants. GENERATED by `python -m calibration.fit --write`; do not edit.',
         "",
-        "Data: data/calibration/measured_speed.csv (llama.cpp llama-bench pp512/tg128, LLaMA-2-7B on ~80",
-        "devices; Llama-3.1-8B per-quant table) and hardware_specs.csv (bandwidth, FP16/FP32 TFLOPS). See",
-        'fit.py for the procedure and bench/estimator_accuracy.py for the accuracy figures."""',
+        "Stage 1: data/calibration/measured_speed.csv (llama.cpp llama-bench pp512/tg128, LLaMA-2-7B on ~80 devices;",
+        "Llama-3.1-8B per-quant table) and hardware_specs.csv. Stage 2: the benchmark files on the fit side of",
+        "data/measurements/split.yaml. See calibration/fit.py and calibration/measured_fit.py for the procedure and",
+        'bench/estimator_accuracy.py for the accuracy figures (fit and check rows apart)."""',
         "",
         "from estimator.calibration.model import SpeedConstants",
         "",
         "CONSTANTS = SpeedConstants(",
     ]
-    for name, comment in fields:
-        lines.append(f"    # {comment}")
-        lines.append(f"    {name}={_fmt_dict(getattr(c, name))},")
-    for name in (
-        "decode_eff_default",
-        "decode_layer_us_default",
-        "prefill_eff_default",
-        "prefill_layer_us_default",
-        "split_hop_ms",
-    ):
-        lines.append(f"    {name}={getattr(c, name)!r},")
+    for f in dataclasses.fields(c):
+        value = getattr(c, f.name)
+        if f.name in _COMMENTS:
+            lines.append(f"    # {_COMMENTS[f.name]}")
+        if isinstance(value, dict):
+            lines.append(f"    {f.name}={_fmt_dict(value)}," if value else f"    {f.name}={{}},")
+        else:
+            lines.append(f"    {f.name}={value!r},")
     lines.append(")")
     return "\n".join(lines) + "\n"
 
 
+def run_all(progress: bool = False) -> tuple[FitResult, SpeedConstants, dict[str, float]]:
+    """Stage 1 on data/calibration, then stage 2 on the fit files; stage-2 bands from the fit rows' residuals."""
+    from calibration.measured_fit import bands, fit, fit_rows, in_sample, parameters
+
+    stage1 = run_fit()
+    rows = fit_rows()
+    stage2, x = fit(stage1.constants, rows)
+    if progress:
+        print(f"stage 2: {len(rows)} fit rows")
+    ratios = in_sample(stage2, rows)
+    stage2 = dataclasses.replace(stage2, bands=bands(rows, ratios, stage1.constants.bands))
+    values = {p.name: round(float(math.exp(v)), 4) for p, v in zip(parameters(), x, strict=True)}
+    return stage1, _rounded(stage2), values
+
+
+def _rounded(c: SpeedConstants) -> SpeedConstants:
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(c):
+        value = getattr(c, f.name)
+        if f.name.startswith(("moe_", "attention_", "runtime_", "allreduce")) or f.name == "decode_eff":
+            if isinstance(value, dict):
+                changes[f.name] = {k: round(v, 4) for k, v in value.items()}
+            elif isinstance(value, float):
+                changes[f.name] = round(value, 4)
+    return dataclasses.replace(c, **changes)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true", help="regenerate constants.py")
+    parser.add_argument("--write", action="store_true", help="regenerate estimator/calibration/constants.py")
     args = parser.parse_args()
-    result = run_fit()
+    result, constants, values = run_all(progress=True)
     for name, acc in result.report.items():
         print(f"{name:62s} {acc}")
     for kind, fams in result.per_family.items():
         print(kind, "per held-out family median %:", {k: round(v, 1) for k, v in fams.items()})
+    print("stage 2 values:", values)
+    print("bands:", constants.bands)
     if args.write:
-        CONSTANTS_PATH.write_text(render_constants(result.constants), encoding="utf-8")
+        CONSTANTS_PATH.write_text(render_constants(constants), encoding="utf-8")
         print(f"wrote {CONSTANTS_PATH}")
 
 
