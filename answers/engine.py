@@ -147,7 +147,8 @@ class AnswerEngine:
             "tool": [entities.of_kind("tool")],
             "glossary": [entities.of_kind("glossary"), entities.of_kind("tool")],
         }[intent]
-        fallbacks = [entities.of_kind("glossary"), entities.of_kind("tool"), entities.models, entities.hardware]
+        # "what is X" takes whatever X is; "tell me about ..." without the entity it names searches instead
+        fallbacks = [entities.models, entities.hardware] if intent == "glossary" else []
         for hits in [*preferred, *fallbacks]:
             if hits:
                 hit = hits[0]

@@ -142,6 +142,20 @@ def prepare(text: str) -> str:
     return lowered
 
 
+def _ratio(a: str, b: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.normalized_similarity(a, b)
+
+
+def _entities_over_terms(spans: list[_Span]) -> list[_Span]:
+    """A span that names a model, a machine or a tool is that entity, not a glossary term that shares its name
+    ("Tesla P40", "DGX Spark", "DeepSeek V3" are also glossary entries; the question is about the thing). Tools
+    keep their term ("flash attention" is a library and a technique; the question decides which)."""
+    named = {(s.start, s.end) for s in spans if s.hit.kind in {"model", "hardware"}}
+    return [s for s in spans if not (s.hit.kind == "glossary" and (s.start, s.end) in named)]
+
+
 def _tokens(text: str) -> list[tuple[str, int]]:
     return [(m.group(0), m.start()) for m in _WORD.finditer(text)]
 
@@ -167,7 +181,7 @@ class EntityExtractor:
         words = [w for w, _ in pairs]
         spans = self._exact_spans(words)
         spans += self._fuzzy_spans(words, spans)
-        chosen = self._non_overlapping(spans)
+        chosen = _entities_over_terms(self._non_overlapping(spans))
         quant = quant_for_runtime(signals.quant, signals.runtime or "llama.cpp") if signals.quant else None
         entities = Entities(quant=quant, context=signals.context, ram_gb=signals.ram_gb, signals=signals)
         split_at = [m.start() for m in _COMPARE_SPLIT.finditer(lowered)]
@@ -191,7 +205,7 @@ class EntityExtractor:
                     side_units.extend([hit] * (count or 1))
             elif hit.kind in {"glossary", "tool", "error"} and all((o.kind, o.id) != (hit.kind, hit.id) for o in entities.other):
                 entities.other.append(hit)
-        hits = {span.hit.id: span.hit for span in chosen}
+        hits = {span.hit.id: span.hit for span in chosen if span.hit.kind == "hardware"}
         accelerators = [i for i in explicit if self._device(i) != "cpu"]
         for hit_id, count in explicit.items():  # the same card named twice is one card unless a count says more
             if accelerators and self._device(hit_id) == "cpu":
@@ -258,7 +272,11 @@ class EntityExtractor:
                     if self.names.exact(phrase):
                         break  # the longer phrase is itself a name: the exact pass already saw it
                     hits = self.names.fuzzy(phrase, span.hit.kind, limit=2)
-                    if hits and hits[0].score >= FUZZY_ENTITY_THRESHOLD and hits[0].id != span.hit.id:
+                    extra = tokens[end - 1]
+                    looks_like_typo = hits and any(
+                        t not in tokens[span.start : end - 1] and 0.7 <= _ratio(t, extra) < 1.0 for t in hits[0].matched.split()
+                    )
+                    if looks_like_typo and hits[0].score >= FUZZY_ENTITY_THRESHOLD and hits[0].id != span.hit.id:
                         best = _Span(span.start, end, hits[0])
             out.append(self._variant(best, tokens) if best is not span and best.hit.kind == "hardware" else best)
         return out

@@ -422,8 +422,6 @@ def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
         smaller = smaller_sibling(kb, model_id, request)
         if smaller:
             advice.suggestions.append(smaller)
-    for line in reversed(assumptions.notes):
-        est.warnings.insert(0, f"Assumed: {line}")
     return EstimateResult(est, advice, model_ref, hardware_refs, evidence, measured, assumptions, speeds, raw)
 
 

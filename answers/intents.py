@@ -74,7 +74,7 @@ _CUES: dict[str, tuple[str, ...]] = {
     ),
     "cost": (
         r"\belectric(?:ity)?\b|\bkwh\b|\bpower (?:bill|cost|consumption|draw)\b|\benergy\b",
-        r"\bcheaper than (?:the )?(?:api|cloud|openai|gpt)|\bbreak[\s-]?even\b|\bcost\b.{0,30}\b(?:api|cloud|openai|per month|a month)|\b(?:api|cloud) (?:costs?|prices?)\b",
+        r"\bcheaper\b.{0,60}\bthan (?:the |an? |using )?(?:api|cloud|openai|gpt|chatgpt|claude|paying)|\bbreak[\s-]?even\b|\bcost\b.{0,30}\b(?:api|cloud|openai|per month|a month)|\b(?:api|cloud) (?:costs?|prices?)\b",
         r"~\bcost(?:s)?\b|\bworth it\b|电费|成本",
     ),
     "glossary": (
@@ -92,7 +92,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bcompute capability\b|\btdp\b|\bwattage\b",
     ),
     "tool": (
-        r"\binstall(?:ing|ation)?\b|\bset ?up\b|\bhow (?:do|to|can) (?:i )?(?:use|start|serve|configure|enable|run .{0,20} with)\b",
+        r"\binstall(?:ing|ation)?\b|\bdownload(?:ing)?\b|\bset ?up\b|\bhow (?:do|to|can) (?:i )?(?:use|start|serve|configure|enable|run .{0,20} with)\b",
         r"~\bdownload\b|\bcommand\b|\bflag\b|\boption\b|\bsetting\b|\bconfig(?:ure|uration)?\b|\bsupport(?:s|ed)?\b",
         r"怎么(?:用|安装|配置)|如何(?:使用|安装|配置)",
     ),
@@ -221,7 +221,20 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
     return scores
 
 
+def bare_name(text: str, entities: Entities) -> str | None:
+    """A message that is only a name ("7900xtx", "qwen3 32b?", "ollama") asks for that thing's card."""
+    named = [*entities.models, *dict.fromkeys(entities.hardware), *entities.of_kind("tool")]
+    words = re.findall(r"[a-z0-9]+", text)
+    if len(named) != 1 or len(words) > 4 or (entities.of_kind("glossary") and not entities.of_kind("tool")) or not text.isascii():
+        return None
+    leftover = [w for w in words if w not in re.findall(r"[a-z0-9]+", named[0].matched or named[0].title.lower())]
+    return {"model": "model", "hardware": "hardware", "tool": "tool"}[named[0].kind] if len(leftover) <= 1 else None
+
+
 def decide(text: str, entities: Entities, w: IntentWeights) -> Decision:
+    card = bare_name(text, entities)
+    if card:
+        return Decision(card, {card: 1.0}, 1.0)
     scores = score(text, entities, w)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     intent, best = ranked[0]

@@ -54,13 +54,20 @@ def measured_lines(result: EstimateResult, limit: int = 4) -> tuple[list[str], l
 TEST_LABEL = {"tg": "generating", "pp": "prompt"}
 
 
-def estimate_text(result: EstimateResult) -> str:
+def assumed_line(result: EstimateResult, also: list[str] | tuple[str, ...] = ()) -> str | None:
+    """One line with everything the answer assumed (what the estimator chose and what the question implied)."""
+    notes = [*also, *(n.rstrip(".") for n in result.assumptions.notes)]
+    return ("Assumed: " + "; ".join(notes) + ".") if notes else None
+
+
+def estimate_text(result: EstimateResult, also_assumed: list[str] | tuple[str, ...] = ()) -> str:
     est = result.estimate
     where = hardware_label(result.hardware_refs)
-    lines = [
-        f"{result.model_ref['name']} · {est.quant.name} · {est.context:,} ctx on {where} ({est.runtime.name})",
-        f"{FIT_LABEL[est.fit]}: {result.advice.explanation}",
-    ]
+    lines = [f"{result.model_ref['name']} · {est.quant.name} · {est.context:,} ctx on {where} ({est.runtime.name})"]
+    assumed = assumed_line(result, also_assumed)
+    if assumed:
+        lines.append(assumed)
+    lines.append(f"{FIT_LABEL[est.fit]}: {result.advice.explanation}")
     if est.decode_tps is not None and est.prefill_tps is not None and est.decode_band and est.prefill_band:
         lines.append(
             f"Speed ({result.evidence_label}): ~{fmt_tps(est.decode_tps)} tok/s generating "

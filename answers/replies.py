@@ -39,26 +39,24 @@ def _with_notes(text: str, entities: Entities, assumptions: list[str]) -> str:
 
 
 def estimate_query(entities: Entities, model_id: str, setup: Setup) -> tuple[EstimateQuery, list[str]]:
-    """The estimate the message asks for, plus the assumptions made for what it left out."""
+    """The estimate the message asks for, plus what the message implied that the estimator cannot know (a typical
+    card for "a 16gb card", a runtime we do not model). Quant, runtime and context left out are chosen by the
+    estimator, which says which and why."""
     s = entities.signals
     assumptions = list(setup.assumptions)
-    runtime = s.runtime if s.runtime in RUNTIMES else "llama.cpp"
+    runtime = s.runtime if s.runtime in RUNTIMES else None
     query = EstimateQuery(
         model=model_id,
-        quant=quant_for_runtime(s.quant, runtime) if s.quant else None,
-        context=s.context or DEFAULT_CONTEXT,
+        quant=quant_for_runtime(s.quant, runtime or "llama.cpp") if s.quant else None,
+        context=s.context,
         runtime=runtime,
         kv_cache=s.kv_cache or "f16",
         flash_attention=s.flash_attention,
         gpu_layers=s.gpu_layers,
     )
     setup.apply(query)
-    if not s.context:
-        assumptions.append(f"a {DEFAULT_CONTEXT:,}-token context")
     if s.runtime and s.runtime not in RUNTIMES:
         assumptions.append(f"llama.cpp speeds ({s.runtime} is not a runtime I model)")
-    if setup.hardware and setup.ram_gb is None and not setup.unified_memory:
-        pass  # the estimate itself says when RAM was assumed
     return query, assumptions
 
 
@@ -73,13 +71,13 @@ def will_it_run(kb: KnowledgeBase, entities: Entities) -> Answer | None:
         result = run_estimate(kb, query)
     except InputError as exc:
         return Answer("will_it_run", exc.full_message(), entities, [_match(model)], confidence=Confidence.WEAK)
-    if not entities.signals.quant:
-        assumptions.insert(0, f"{result.estimate.quant.name} (the usual download)")
     matches = [_match(model)] + [_match(h) for h in dict.fromkeys(entities.hardware)]
     sure = min([model.score, *(h.score for h in entities.hardware)]) if entities.hardware else model.score * 0.85
     confidence = Confidence.EXACT if sure >= 0.99 and entities.hardware else Confidence.GOOD if sure >= 0.9 else Confidence.FAIR
-    text = _with_notes(estimate_text(result), entities, assumptions)
-    return Answer("will_it_run", text, entities, matches, estimate=result, confidence=confidence, assumptions=assumptions)
+    notes = [f"Note: {p}" for p in entities.signals.problems]
+    text = "\n".join([*notes, estimate_text(result, assumptions)])
+    every = [*assumptions, *(n.rstrip(".") for n in result.assumptions.notes)]
+    return Answer("will_it_run", text, entities, matches, estimate=result, confidence=confidence, assumptions=every)
 
 
 def requirements(kb: KnowledgeBase, entities: Entities) -> Answer:

@@ -111,6 +111,8 @@ def estimate_embed(result: EstimateResult) -> discord.Embed:
         embed.add_field(name="What to change", value="\n".join(f"• {s}" for s in result.advice.suggestions[:5]), inline=False)
     if est.warnings:
         embed.add_field(name="Note", value="\n".join(est.warnings), inline=False)
+    if result.assumptions.notes:
+        embed.add_field(name="Assumed", value="\n".join(result.assumptions.notes), inline=False)
     layers = f" · {est.gpu_layers}/{est.total_layers} layers on GPU" if est.request.system.gpus else ""
     embed.set_footer(text=f"{est.quant.name} · {est.context:,} ctx · {est.runtime.name} · KV {est.request.kv_cache}{layers}")
     return finalize(embed)

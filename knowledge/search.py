@@ -131,7 +131,10 @@ class NameIndex:
 
     def exact(self, text: str, kind: str | None = None) -> list[Hit]:
         key = normalize(text)
-        found = self._exact.get(key) or self._exact.get(compact(key)) or []
+        found = self._exact.get(key) or []
+        if not found and (" " not in key or any(c.isdigit() for c in key)):
+            # "rtx4090" = "rtx 4090", "lmstudio" = "lm studio"; but two plain words ("local ai") are not "localai"
+            found = self._exact.get(compact(key)) or []
         return [Hit(k, i, self.title(k, i), 1.0, key) for k, i in found if kind is None or k == kind]
 
     def fuzzy(self, text: str, kind: str, limit: int = 5) -> list[Hit]:
