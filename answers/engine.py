@@ -20,6 +20,7 @@ from answers.entities import Entities, EntityExtractor
 from answers.errors_match import SignatureMatcher, looks_like_log
 from answers.estimates import EstimateQuery, EstimateResult, InputError, run_estimate
 from answers.knowledge_base import KnowledgeBase
+from answers.log_context import fit_paste
 from answers.render import estimate_text
 from knowledge.search import Hit
 
@@ -179,7 +180,7 @@ class AnswerEngine:
 
     # ------------------------------------------------------------------------------------------
     def answer(self, text: str) -> Answer:
-        text = (text or "")[: self.settings.max_input]
+        text = fit_paste(text or "", self.settings.max_input)  # a long log keeps its end and its error lines
         digest = hashlib.sha256(text.strip().lower().encode()).hexdigest()[:16]
         answer = self._answer(text)
         answer.payload.setdefault("hash", digest)
@@ -190,7 +191,7 @@ class AnswerEngine:
         stripped = text.strip()
         if not stripped or _CHITCHAT.match(stripped):
             return Route("none", Entities(), [], abstain=True)
-        errors = self.signatures.match(text)
+        errors = self.signatures.match(text, symptoms=True)
         if errors and (looks_like_log(text) or errors[0].score >= 0.8):
             return Route("error", Entities(), errors)
         entities = self.entities.extract(text)
@@ -248,7 +249,7 @@ class AnswerEngine:
     def _error_answer(self, errors, entities: Entities) -> Answer:
         top = errors[0]
         matches = [Match("error", h.entry.id, h.entry.title, h.score) for h in errors[:5]]
-        text = cards.error_text(top.entry, top.line, [h.entry for h in errors[1:3]])
+        text = cards.error_answer_text(self.kb, errors)
         return Answer("error", False, matches, entities, None, text, top.score)
 
     def _will_it_run(self, text: str, entities: Entities) -> Answer:
