@@ -20,7 +20,7 @@ from answers.entities import Entities, EntityExtractor
 from answers.errors_match import SignatureMatcher, looks_like_log
 from answers.estimates import EstimateQuery, EstimateResult, InputError, run_estimate
 from answers.knowledge_base import KnowledgeBase
-from answers.log_context import fit_paste
+from answers.log_context import fit_paste, question_text
 from answers.render import estimate_text
 from knowledge.search import Hit
 
@@ -194,6 +194,10 @@ class AnswerEngine:
         errors = self.signatures.match(text, symptoms=True)
         if errors and (looks_like_log(text) or errors[0].score >= 0.8):
             return Route("error", Entities(), errors)
+        if not errors and looks_like_log(text):  # a log without a known error: only what the person wrote counts
+            text = stripped = question_text(text)
+            if not stripped:
+                return Route("none", Entities(), [], abstain=True)
         entities = self.entities.extract(text)
         if errors:
             return Route("error", entities, errors)

@@ -213,11 +213,12 @@ class SignatureMatcher:
             )
 
         ranked = sorted(hits, key=key)
-        top = ranked[0]
-        confidence = self._confidence(top, ranked, present)
-        return [replace(ranked[0], score=confidence)] + [
-            replace(h, score=round(min(confidence, h.score) - 0.05 * (i + 1), 3)) for i, h in enumerate(ranked[1:])
-        ]
+        confidence = self._confidence(ranked[0], ranked, present)
+        out = [replace(ranked[0], score=confidence)]
+        for i, h in enumerate(ranked[1:], 1):  # the others: their own confidence, lowered by their rank
+            own = self._confidence(h, [], present)
+            out.append(replace(h, score=round(min(confidence, own) - 0.05 * i, 3)))
+        return out
 
     def _confidence(self, top: ErrorHit, ranked: list[ErrorHit], present: set[str]) -> float:
         if top.kind == "symptom" or (isinstance(top.signature, Signature) and top.signature.signal):

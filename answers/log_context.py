@@ -45,8 +45,10 @@ _LOG_ANYWHERE = re.compile(
     r"\w+_\w+:\s|\s\|\s|\w=\S|\d{2}:\d{2}:\d{2}|0x[0-9a-fA-F]{4,}|(?:^|\s)(?:/[\w.-]+){2,}|\\[\w.-]+\\|"
     r"^\s*\w*[_.]\w*(?:\.\w+)*: |^\s*(?:error|warning|info|debug|fatal|panic|main|build|note|hint|err|warn): |"
     r"\.(?:cpp|cu|py|go|c|h):\d+|\bline \d+, in\b|\{\s*[\"']|[\"']\w+[\"']:|^[\w.-]+\s{2,}\S|"
-    r"^\S*(?:python3?|ollama|llama-\w+|main|mlx_lm\.\w+|koboldcpp\S*|vllm|pip3?|docker|curl|sudo|cmake|git|lms|uv)\s+-?\S|"
-    r"^\.{0,2}/|\btoken\(s\)|\b\d+ ?(?:MB|MiB|GB|GiB)\b|\(skip\)"
+    r"^\S*(?:python3? (?:-m |\S+\.py)|ollama (?:run|pull|serve|create|ps|list|show|stop|rm|cp|push)\b|llama-\w+ -|main -|"
+    r"mlx_lm\.\w+ -|koboldcpp\S* -|vllm serve\b|pip3? install\b|docker (?:run|compose|exec)\b|curl \S|sudo \S|cmake -|"
+    r"git (?:clone|pull|checkout)\b|lms (?:load|get|server)\b|uv (?:pip|run)\b)|"
+    r"^\.{0,2}/|\btoken\(s\)|\b\d+ ?(?:MB|MiB|GB|GiB)\b|\(skip\)|^[A-Z][\w ]{0,30}: \S*\d|\.\.\.$|^data: "
 )
 # A person describing a problem (gates "signal" signatures: lines healthy runs print too).
 COMPLAINT = re.compile(
@@ -88,6 +90,19 @@ def prose_lines(text: str) -> list[str]:
             continue
         out.append(line)
     return out
+
+
+_ASKING = re.compile(
+    r"\?|\b(?:why|how|what|which|can|could|should|would|does|do i|is there|help|fail\w*|error|problem|issue|slow|wrong|"
+    r"won'?t|can'?t|doesn'?t|not working|please|any idea|will|fit|run)\b",
+    re.IGNORECASE,
+)
+
+
+def question_text(text: str) -> str:
+    """What the person asked around a pasted log: their sentences that ask or complain, without the log (and
+    without program output that merely reads like prose, such as "Chat Completions Adapter Loaded")."""
+    return "\n".join(line for line in prose_lines(text) if _ASKING.search(line)).strip()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -167,12 +182,14 @@ _MARKERS = (
 
 
 def looks_like_log(text: str) -> bool:
-    """Pasted output rather than a sentence: code fences, several lines, or log-ish tokens."""
+    """Pasted output rather than a sentence: code fences, log-ish tokens, or mostly lines no person would type."""
     if "```" in text:
         return True
     lines = [line for line in text.splitlines() if line.strip()]
     hits = sum(1 for line in lines if any(m in line.lower() for m in _MARKERS))
-    return (len(lines) >= 3 and hits >= 1) or hits >= 2
+    if (len(lines) >= 3 and hits >= 1) or hits >= 2:
+        return True
+    return len(lines) >= 2 and len(prose_lines(text)) <= len(lines) / 2
 
 
 # ------------------------------------------------------------------------------------------------
@@ -251,7 +268,9 @@ class LogContext:
 
 
 def _gb(value: float) -> str:
-    return f"{value:.1f} GB" if value < 100 else f"{value:.0f} GB"
+    """Sizes as runtimes print them: GiB (values are kept in GB = 10^9 bytes internally)."""
+    gib = value / 1.073741824
+    return f"{gib:.1f} GiB" if gib < 100 else f"{gib:.0f} GiB"
 
 
 _UNITS = {"b": 1e-9, "kb": 1e-6, "kib": 1024 / 1e9, "mb": 1e-3, "mib": 1024**2 / 1e9, "gb": 1.0, "gib": 1024**3 / 1e9}
