@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from answers.log_context import COMPLAINT, LogContext, clean, extract_context, fit_paste, prose_lines
+from answers.log_context import COMPLAINT, LogContext, clean, detect_runtime, extract_context, fit_paste, prose_lines
 from answers.log_context import looks_like_log as looks_like_log  # re-exported: engine and bot import it from here
 from knowledge.catalog import Catalog
-from knowledge.schema import ErrorEntry, Signature, min_literal_chars, required_literals, version_in_range
+from knowledge.schema import ErrorEntry, Signature, literal_clauses, min_literal_chars, required_literals, version_in_range
 
 MAX_PASTE = 60_000  # longer pastes are trimmed to this (end, error lines and setup lines kept)
 MAX_LINES_PER_ANCHOR = 25
@@ -45,8 +46,28 @@ class ErrorHit:
     kind: str = "signature"  # "signature" (a line a runtime printed) or "symptom" (a described problem)
     line_no: int = 0
     lines: tuple[str, ...] = ()  # every distinct line where this entry matched (up to 5)
-    version_ok: bool | None = None  # the log's runtime version is in the signature's range (None: unknown)
-    context: LogContext | None = field(default=None, compare=False)
+    paste: str = field(default="", compare=False, repr=False)  # the cleaned paste it was found in
+
+    @property
+    def context(self) -> LogContext:
+        """The setup the paste describes (read on first use, shared by every hit of one paste)."""
+        return context_of(self.paste)
+
+    @property
+    def version_ok(self) -> bool | None:
+        """Whether the log's runtime version is in this signature's range (None: unknown or not comparable)."""
+        sig = self.signature
+        if not isinstance(sig, Signature) or sig.versions == "all":
+            return None
+        context = self.context
+        if context.runtime != sig.runtime or not context.runtime_version:
+            return None
+        return version_in_range(context.runtime_version, sig.versions)
+
+
+@lru_cache(maxsize=64)
+def context_of(paste: str) -> LogContext:
+    return extract_context(paste)
 
 
 @dataclass
@@ -77,7 +98,7 @@ class SignatureMatcher:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         anchors: dict[str, _Anchor] = {}
-        self._symptoms: list[tuple[re.Pattern[str], str, ErrorEntry]] = []
+        self._symptoms: list[tuple[re.Pattern[str], str, ErrorEntry, list[frozenset[str]]]] = []
         self._entries = {e.id: e for e in catalog.errors}
         for entry in catalog.errors:
             for sig in entry.signatures:
@@ -87,7 +108,7 @@ class SignatureMatcher:
                 _LITERAL[sig.pattern] = compiled.literal
                 anchors.setdefault(anchor, _Anchor(anchor, [])).sigs.append(compiled)
             for phrase in entry.symptoms:
-                self._symptoms.append((re.compile(phrase, re.IGNORECASE), phrase, entry))
+                self._symptoms.append((re.compile(phrase, re.IGNORECASE), phrase, entry, literal_clauses(phrase)))
                 _SYMPTOM_LITERAL[phrase] = min_literal_chars(phrase)
         self._by_word: dict[bytes, list[_Anchor]] = {}
         self._always: list[_Anchor] = []
@@ -116,11 +137,8 @@ class SignatureMatcher:
                 found.setdefault(hit.entry.id, hit)
         if not found:
             return []
-        context = extract_context(paste)
-        hits = self._rank(list(found.values()), context)
-        if context.runtime_version:
-            hits = [replace(h, version_ok=self._version_ok(h, context)) for h in hits]
-        return [replace(h, context=context) for h in hits]
+        hits = self._rank(list(found.values()), detect_runtime(paste))
+        return [replace(h, paste=paste) for h in hits]
 
     def match_lines(self, text: str) -> list[tuple[int, str, list[str]]]:
         """(line number, line, entry ids) for every line some signature matched, in order (for tools and tests)."""
@@ -178,23 +196,28 @@ class SignatureMatcher:
         if not self._symptoms or not prose:
             return []
         hits: dict[str, ErrorHit] = {}
-        for regex, phrase, entry in self._symptoms:
-            for number, sentence in enumerate(prose):
-                if regex.search(sentence):
-                    previous = hits.get(entry.id)
-                    if previous is None or _SYMPTOM_LITERAL[phrase] > _SYMPTOM_LITERAL[previous.signature]:
-                        hits[entry.id] = ErrorHit(entry, phrase, sentence[:300], 0, CONF_SYMPTOM, "symptom", number, (sentence[:300],))
-                    break
+        joined = "\n".join(prose)  # one search per phrase; the line is recovered from the offset
+        lowered = joined.lower()
+        for regex, phrase, entry, clauses in self._symptoms:
+            if not all(any(word in lowered for word in clause) for clause in clauses):
+                continue  # a literal the phrase needs is absent: skip the (slow) regex
+            m = regex.search(joined)
+            if m is None:
+                continue
+            number = joined.count("\n", 0, m.start())
+            sentence = prose[number][:300]
+            previous = hits.get(entry.id)
+            if previous is None or _SYMPTOM_LITERAL[phrase] > _SYMPTOM_LITERAL[previous.signature]:
+                hits[entry.id] = ErrorHit(entry, phrase, sentence, 0, CONF_SYMPTOM, "symptom", number, (sentence,))
         return list(hits.values())
 
     # ------------------------------------------------------------------------------------------
-    def _rank(self, hits: list[ErrorHit], context: LogContext | None = None) -> list[ErrorHit]:
+    def _rank(self, hits: list[ErrorHit], runtime: str | None = None) -> list[ErrorHit]:
         """Root cause first. Signature lines before described symptoms; specific causes before generic
         consequences (runner terminated, error loading model); an entry whose listed cause is also present
         after that cause; errors before warnings; then the earlier line, the more specific pattern, and an
         entry for the runtime the log comes from. Symptoms: the most specific phrase first."""
         present = {h.entry.id for h in hits if h.kind == "signature"}
-        runtime = context.runtime if context is not None else None
 
         def key(h: ErrorHit):
             e = h.entry
@@ -238,13 +261,6 @@ class SignatureMatcher:
             and h.entry.id not in top.entry.related
         ]
         return CONF_AMBIGUOUS if rivals else CONF_SPECIFIC
-
-    @staticmethod
-    def _version_ok(hit: ErrorHit, context: LogContext) -> bool | None:
-        sig = hit.signature
-        if not isinstance(sig, Signature) or context.runtime != sig.runtime or not context.runtime_version:
-            return None
-        return version_in_range(context.runtime_version, sig.versions)
 
 
 _LITERAL: dict[str, int] = {}  # pattern -> literal characters every match contains

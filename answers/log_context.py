@@ -58,6 +58,7 @@ COMPLAINT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][a-z']+")
+_SPECIAL_TOKEN = re.compile(r"<\|\w+\|>")
 
 
 def clean(text: str) -> str:
@@ -81,12 +82,15 @@ def prose_lines(text: str) -> list[str]:
         if line.startswith(("```", "~~~")):
             fenced = not fenced
             continue
-        if fenced or not line or len(raw) - len(raw.lstrip()) >= 4:
+        if fenced or not line or len(raw) - len(raw.lstrip()) >= 4 or len(line) > 600:
             continue
-        if _LOG_START.match(line) or _LOG_ANYWHERE.search(line):
-            continue
+        bare = _SPECIAL_TOKEN.sub(" ", line) if "<|" in line else line
+        if any(ch in bare for ch in "=\\{}|\t") or bare.count(":") > 2:
+            continue  # cheap tests first: people rarely type these; program output is full of them
         words = _WORD.findall(line)
         if len(words) < 3 or sum(len(w) for w in words) < 0.55 * len(line):
+            continue
+        if _LOG_START.match(line) or _LOG_ANYWHERE.search(line):
             continue
         out.append(line)
     return out
@@ -414,19 +418,32 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
     ),
 ]
 _OLLAMA_KV = re.compile(r'(\w+)=("[^"]*"|\S+)')
-_RUNTIME_HINTS = (
-    ("ollama", re.compile(r"\bollama\b|source=\w+\.go:\d+|llama runner|msg=\"", re.IGNORECASE)),
-    ("vllm", re.compile(r"\bvllm\b|EngineCore|AsyncLLMEngine", re.IGNORECASE)),
-    ("lm-studio", re.compile(r"LM Studio|lmstudio|\blms\b", re.IGNORECASE)),
-    ("koboldcpp", re.compile(r"koboldcpp", re.IGNORECASE)),
-    ("text-generation-webui", re.compile(r"text-generation-webui|oobabooga|modules/(?:models|ui)", re.IGNORECASE)),
-    ("llama-cpp-python", re.compile(r"llama_cpp[/.]|llama-cpp-python|from llama_cpp", re.IGNORECASE)),
-    ("exllamav2", re.compile(r"exllamav2", re.IGNORECASE)),
-    ("mlx-lm", re.compile(r"mlx_lm|mlx-lm", re.IGNORECASE)),
-    ("open-webui", re.compile(r"open[-_ ]?webui", re.IGNORECASE)),
-    ("transformers", re.compile(r"transformers/|from_pretrained|AutoModel", re.IGNORECASE)),
-    ("llama.cpp", re.compile(r"llama-server|llama-cli|llama_model_loader|ggml_cuda_init|load_tensors:|llm_load_tensors", re.IGNORECASE)),
+
+
+# (tool id, literal hints in lowercase) in priority order: the first runtime whose hint occurs names the log.
+_RUNTIME_LITERALS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ollama", ("ollama", "llama runner", "source=server.go", "source=sched.go", "source=routes.go")),
+    ("vllm", ("vllm", "enginecore")),
+    ("lm-studio", ("lm studio", "lmstudio")),
+    ("koboldcpp", ("koboldcpp",)),
+    ("text-generation-webui", ("text-generation-webui", "oobabooga", "modules/ui_model_menu", "server.py --")),
+    ("llama-cpp-python", ("llama_cpp/", "llama_cpp\\", "llama-cpp-python", "from llama_cpp")),
+    ("exllamav2", ("exllamav2",)),
+    ("mlx-lm", ("mlx_lm", "mlx-lm")),
+    ("open-webui", ("open_webui", "open-webui", "open webui")),
+    ("transformers", ("transformers/", "transformers\\", "from_pretrained")),
+    ("pytorch", ("torch/", "torch\\", "torch.")),
+    ("llama.cpp", ("llama-server", "llama-cli", "llama_model_loader", "ggml_cuda_init", "load_tensors:", "llm_load_tensors")),
 )
+
+
+def detect_runtime(text: str) -> str | None:
+    """The runtime a paste most likely comes from (cheap: substring tests only)."""
+    lowered = text[:60_000].lower()
+    for runtime, hints in _RUNTIME_LITERALS:
+        if any(h in lowered for h in hints):
+            return runtime
+    return None
 
 
 def _set(ctx: LogContext, name: str, value: Any, line: str) -> None:
@@ -475,10 +492,7 @@ def extract_context(text: str, max_lines: int = 4000) -> LogContext:
     if os_votes:
         ctx.os = "wsl" if os_votes.get("wsl") else max(os_votes, key=lambda k: os_votes[k])
     if ctx.runtime is None:
-        for runtime, pattern in _RUNTIME_HINTS:
-            if pattern.search(text[:20000]):
-                ctx.runtime = runtime
-                break
+        ctx.runtime = detect_runtime(text)
     if ctx.model is None and ctx.model_file:
         ctx.model = model_name_from_file(ctx.model_file)
     if ctx.quant is None:

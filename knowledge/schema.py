@@ -292,6 +292,61 @@ def required_literals(pattern: str) -> list[str]:
     return runs
 
 
+def literal_clauses(pattern: str, min_len: int = 3) -> list[frozenset[str]]:
+    """Necessary conditions for a match, as clauses: every clause holds a few lowercase literals and a match
+    contains at least one literal of every clause. A cheap pre-check before running a slow regex."""
+    try:
+        from re import _parser as sre
+    except ImportError:  # pragma: no cover
+        return []
+
+    def required(items) -> str:
+        best = max(required_literals_of(items), key=len, default="")
+        return best
+
+    def required_literals_of(items) -> list[str]:
+        runs: list[str] = []
+        cur: list[str] = []
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                cur.append(chr(arg).lower())
+                continue
+            if name == "SUBPATTERN":
+                inner = required_literals_of(arg[-1])
+                if len(inner) == 1 and len(arg[-1]) and all(str(o) == "LITERAL" for o, _ in arg[-1]):
+                    cur.append(inner[0])
+                    continue
+                if cur:
+                    runs.append("".join(cur))
+                    cur = []
+                runs.extend(inner)
+                continue
+            if cur:
+                runs.append("".join(cur))
+                cur = []
+        if cur:
+            runs.append("".join(cur))
+        return runs
+
+    clauses: list[frozenset[str]] = []
+    for op, arg in sre.parse(pattern, re.IGNORECASE):
+        name = str(op)
+        if name == "BRANCH":
+            options = [required(branch) for branch in arg[1]]
+            if options and all(len(o.strip()) >= min_len for o in options):
+                clauses.append(frozenset(o.strip() for o in options))
+        elif name == "SUBPATTERN" and any(str(o) == "BRANCH" for o, _ in arg[-1]) and len(arg[-1]) == 1:
+            branch = arg[-1][0][1]
+            options = [required(b) for b in branch[1]]
+            if options and all(len(o.strip()) >= min_len for o in options):
+                clauses.append(frozenset(o.strip() for o in options))
+    for run in required_literals(pattern):
+        if len(run.strip()) >= min_len:
+            clauses.append(frozenset({run.strip()}))
+    return clauses
+
+
 def min_literal_chars(pattern: str) -> int:
     """Literal characters in the shortest way ``pattern`` can match (alternations count their shortest branch)."""
     try:

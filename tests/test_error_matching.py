@@ -130,12 +130,12 @@ def test_no_auto_answer_fires_on_a_healthy_log(engine, item):
 def test_healthy_lines_that_look_alarming_do_not_match(matcher):
     for line in (
         "llm_load_tensors: offloaded 20/33 layers to GPU",
-        "time=2025-01-01T10:00:00Z level=INFO source=types.go:130 msg=\"inference compute\" id=cpu library=cpu",
+        'time=2025-01-01T10:00:00Z level=INFO source=types.go:130 msg="inference compute" id=cpu library=cpu',
         "<think>Let me reason about this.</think> The answer is 4.",
         '{"tool_calls": [{"function": {"name": "get_weather"}}]}',
         "prompt eval time =     512.00 ms /   128 tokens",
         "ggml_metal_init: recommendedMaxWorkingSetSize  = 10922.67 MB",
-        "time=2024-08-16T07:56:25Z level=INFO msg=\"Listening on 127.0.0.1:11434 (version 0.3.6)\" OLLAMA_MODELS=/data",
+        'time=2024-08-16T07:56:25Z level=INFO msg="Listening on 127.0.0.1:11434 (version 0.3.6)" OLLAMA_MODELS=/data',
     ):
         assert matcher.match(line, symptoms=True) == [], line
 
@@ -144,7 +144,9 @@ def test_healthy_lines_that_look_alarming_do_not_match(matcher):
 # Patterns from the issue
 # --------------------------------------------------------------------------------------------------
 def test_wording_with_variable_parts_in_between_matches(matcher):
-    rocblas = "rocBLAS error: Cannot read /opt/rocm/lib/rocblas/library/TensileLibrary.dat: No such file or directory for GPU arch : gfx1031"
+    rocblas = (
+        "rocBLAS error: Cannot read /opt/rocm/lib/rocblas/library/TensileLibrary.dat: No such file or directory for GPU arch : gfx1031"
+    )
     assert ids(matcher.match(rocblas))[0] == "rocm-unsupported-gfx-target"
     split = "load_tensors: offloaded 20/33 layers to GPU\nwhy is it so slow? 2 tokens per second"
     assert "llama-cpp-partial-offload-slow" in ids(matcher.match(split, symptoms=True))
@@ -163,7 +165,8 @@ def test_wording_with_variable_parts_in_between_matches(matcher):
         ("[ 1843.30] NVRM: Xid (PCI:0000:01:00): 79, pid='<unknown>', name=<unknown>, GPU has fallen off the bus.", "gpu-fallen-off-bus"),
         ("Failed to initialize NVML: GPU access blocked by the operating system", "wsl2-gpu-not-visible"),
         (
-            "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. Your Tesla T4 GPU has compute capability 7.5.",
+            "ValueError: Bfloat16 is only supported on GPUs with compute capability of at least 8.0. "
+            "Your Tesla T4 GPU has compute capability 7.5.",
             "bf16-requires-compute-8",
         ),
         ("RuntimeError: probability tensor contains either `inf`, `nan` or element < 0", "fp16-overflow-nan-probabilities"),
@@ -173,7 +176,10 @@ def test_wording_with_variable_parts_in_between_matches(matcher):
         ("FileNotFoundError: File not found: /models/my-finetune/tokenizer.model", "gguf-conversion-missing-tokenizer"),
         ("  ERROR: Failed building wheel for llama-cpp-python\nFailed to build llama-cpp-python", "llama-cpp-python-build-failure"),
         ("Error: model requires more system memory (12.3 GiB) than is available (9.8 GiB)", "ollama-requires-more-system-memory"),
-        ("Error: model requires more system memory than is currently available unable to load full model on GPU", "ollama-requires-more-system-memory"),
+        (
+            "Error: model requires more system memory than is currently available unable to load full model on GPU",
+            "ollama-requires-more-system-memory",
+        ),
     ],
 )
 def test_errors_named_in_the_issue_are_recognised(matcher, paste, expected):
@@ -210,11 +216,14 @@ def test_root_cause_ranks_above_its_consequences(matcher):
 
 def test_an_entry_listed_as_caused_by_another_ranks_after_it(matcher):
     log = (
-        "GGML_ASSERT: /src/ggml-cuda.cu:256: !\"CUDA error\"\n"  # the assert is printed first here
+        'GGML_ASSERT: /src/ggml-cuda.cu:256: !"CUDA error"\n'  # the assert is printed first here
         "CUDA error: out of memory\n"
     )
     assert ids(matcher.match(log))[:2] == ["llama-cpp-cuda-buffer-alloc-failed", "ggml-assert-failure"]
-    gpu = 'time=x level=INFO msg="no compatible GPUs were discovered"\nggml_cuda_init: failed to initialize CUDA: no CUDA-capable device is detected'
+    gpu = (
+        'time=x level=INFO msg="no compatible GPUs were discovered"\n'
+        "ggml_cuda_init: failed to initialize CUDA: no CUDA-capable device is detected"
+    )
     assert ids(matcher.match(gpu))[0] == "cuda-init-failed"
 
 
@@ -225,7 +234,10 @@ def test_a_generic_consequence_alone_answers_but_does_not_auto_answer(matcher):
 
 
 def test_the_runtime_of_the_log_breaks_ties_on_the_same_line(matcher):
-    log = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB of which 1.06 GiB is free."
+    log = (
+        "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. "
+        "GPU 0 has a total capacity of 23.65 GiB of which 1.06 GiB is free."
+    )
     assert ids(matcher.match(log))[0] == "cuda-out-of-memory-loading"
 
 
@@ -233,23 +245,32 @@ def test_the_runtime_of_the_log_breaks_ties_on_the_same_line(matcher):
 # Symptoms and signals: only what a person wrote
 # --------------------------------------------------------------------------------------------------
 def test_symptoms_match_sentences_not_log_lines(matcher):
-    assert ids(matcher.match("ollama is really slow on my laptop, like 2 tokens per second", symptoms=True))[0] == "ollama-slow-partial-offload"
+    assert (
+        ids(matcher.match("ollama is really slow on my laptop, like 2 tokens per second", symptoms=True))[0]
+        == "ollama-slow-partial-offload"
+    )
     assert ids(matcher.match("My model just outputs gibberish after the update", symptoms=True))[0] == "gibberish-output"
     assert ids(matcher.match("it forgets the start of my document when I ask about it", symptoms=True))[0] == "model-forgets-conversation"
     assert "gpu-not-used" in ids(matcher.match("llama.cpp is not using my GPU at all, everything runs on the CPU instead", symptoms=True))
     assert matcher.match("ollama is really slow on my laptop") == []  # the /error command asks for exact lines only
-    fenced = "```\nlevel=INFO msg=\"model output: the answer was gibberish and slow\"\n```"
+    fenced = '```\nlevel=INFO msg="model output: the answer was gibberish and slow"\n```'
     assert matcher.match(fenced, symptoms=True) == []
 
 
 def test_signals_count_only_when_someone_complains(matcher):
-    line = "time=2025-01-01 level=INFO source=cmd.go msg=x\nNAME  ID  SIZE  PROCESSOR  UNTIL\nqwen3:14b  abc  10 GB  35%/65% CPU/GPU  4 minutes from now"
+    line = (
+        "time=2025-01-01 level=INFO source=cmd.go msg=x\nNAME  ID  SIZE  PROCESSOR  UNTIL\n"
+        "qwen3:14b  abc  10 GB  35%/65% CPU/GPU  4 minutes from now"
+    )
     assert matcher.match(line, symptoms=True) == []
     assert ids(matcher.match(line + "\nWhy is it so slow?", symptoms=True))[0] == "ollama-slow-partial-offload"
 
 
 def test_prose_and_log_lines_are_told_apart():
-    text = "Why does this fail?\nllama_model_loader: - kv 0: general.architecture str = llama\ntime=2025 level=INFO msg=x\n```\nplain words inside a fence\n```"
+    text = (
+        "Why does this fail?\nllama_model_loader: - kv 0: general.architecture str = llama\n"
+        "time=2025 level=INFO msg=x\n```\nplain words inside a fence\n```"
+    )
     assert prose_lines(text) == ["Why does this fail?"]
     assert looks_like_log(text)
     assert not looks_like_log("what is a kv cache?")
@@ -267,7 +288,9 @@ def _long_log(error_line: str, lines: int = 400) -> str:
 def test_trimming_keeps_the_end_the_error_lines_and_the_setup():
     error = "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 1024.00 MiB on device 0: cudaMalloc failed: out of memory"
     log = _long_log(error, 2000)[:]
-    middle_error = log.replace(error, "").replace("value number 900", "value number 900\nllama_model_load: error loading model: something broke")
+    middle_error = log.replace(error, "").replace(
+        "value number 900", "value number 900\nllama_model_load: error loading model: something broke"
+    )
     trimmed = fit_paste(middle_error, 4000)
     assert len(trimmed) <= 4000
     assert "n_ctx = 8192" in trimmed  # the end
@@ -298,23 +321,34 @@ def test_every_error_line_of_a_paste_is_found(matcher):
 # --------------------------------------------------------------------------------------------------
 # Context extraction
 # --------------------------------------------------------------------------------------------------
-OLLAMA_LOG = """time=2025-03-02T10:11:12.000Z level=INFO source=routes.go:1172 msg="Listening on 127.0.0.1:11434 (version 0.5.12)"
-time=2025-03-02T10:11:12.100Z level=INFO source=types.go:130 msg="inference compute" id=GPU-1234 library=cuda variant=v12 compute=8.6 driver=12.4 name="NVIDIA GeForce RTX 3060" total="11.8 GiB" available="11.1 GiB"
-llama_model_loader: - kv   2:                               general.name str              = Meta Llama 3.1 8B Instruct
-print_info: file type   = Q8_0
-llama_context: n_ctx         = 32768
-load_tensors: offloaded 33/33 layers to GPU
-ggml_backend_cuda_buffer_type_alloc_buffer: allocating 4096.00 MiB on device 0: cudaMalloc failed: out of memory
-Error: llama runner process has terminated: cudaMalloc failed: out of memory"""
+OLLAMA_LOG = "\n".join(
+    [
+        'time=2025-03-02T10:11:12.000Z level=INFO source=routes.go:1172 msg="Listening on 127.0.0.1:11434 (version 0.5.12)"',
+        'time=2025-03-02T10:11:12.100Z level=INFO source=types.go:130 msg="inference compute" id=GPU-1234 lib'
+        'rary=cuda variant=v12 compute=8.6 driver=12.4 name="NVIDIA GeForce RTX 3060" total="11.8 GiB" availa'
+        'ble="11.1 GiB"',
+        "llama_model_loader: - kv   2:                               general.name str              = Meta Llama 3.1 8B Instruct",
+        "print_info: file type   = Q8_0",
+        "llama_context: n_ctx         = 32768",
+        "load_tensors: offloaded 33/33 layers to GPU",
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 4096.00 MiB on device 0: cudaMalloc failed: out of memory",
+        "Error: llama runner process has terminated: cudaMalloc failed: out of memory",
+    ]
+)
 
-LLAMA_CPP_LOG = """build: 4942 (6c0ab3a9) with cc (Ubuntu 13.2.0) 13.2.0 for x86_64-linux-gnu
-ggml_cuda_init: found 1 CUDA devices:
-  Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes
-llama_model_load_from_file_impl: using device CUDA0 (NVIDIA GeForce RTX 4090) - 23306 MiB free
-llama_model_loader: loaded meta data with 33 key-value pairs and 579 tensors from /models/Qwen2.5-32B-Instruct-Q6_K.gguf (version GGUF V3 (latest))
-load_tensors: offloaded 65/65 layers to GPU
-llama_context: n_ctx         = 32768
-ggml_backend_cuda_buffer_type_alloc_buffer: allocating 8192.00 MiB on device 0: cudaMalloc failed: out of memory"""
+LLAMA_CPP_LOG = "\n".join(
+    [
+        "build: 4942 (6c0ab3a9) with cc (Ubuntu 13.2.0) 13.2.0 for x86_64-linux-gnu",
+        "ggml_cuda_init: found 1 CUDA devices:",
+        "  Device 0: NVIDIA GeForce RTX 4090, compute capability 8.9, VMM: yes",
+        "llama_model_load_from_file_impl: using device CUDA0 (NVIDIA GeForce RTX 4090) - 23306 MiB free",
+        "llama_model_loader: loaded meta data with 33 key-value pairs and 579 tensors from /models/Qwen2.5-32"
+        "B-Instruct-Q6_K.gguf (version GGUF V3 (latest))",
+        "load_tensors: offloaded 65/65 layers to GPU",
+        "llama_context: n_ctx         = 32768",
+        "ggml_backend_cuda_buffer_type_alloc_buffer: allocating 8192.00 MiB on device 0: cudaMalloc failed: out of memory",
+    ]
+)
 
 
 def test_context_from_an_ollama_log():
@@ -341,7 +375,10 @@ def test_context_from_a_llama_cpp_log():
 
 
 def test_context_from_pytorch_and_nvidia_smi():
-    torch = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.65 GiB of which 1.06 GiB is free."
+    torch = (
+        "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. "
+        "GPU 0 has a total capacity of 23.65 GiB of which 1.06 GiB is free."
+    )
     ctx = extract_context(torch)
     assert ctx.gpu_total_gb == pytest.approx(23.65 * 1.073741824, rel=1e-3) and ctx.requested_gb == pytest.approx(2 * 1.073741824, rel=1e-3)
     smi = (
