@@ -48,7 +48,7 @@ _LOG_ANYWHERE = re.compile(
     r"^\S*(?:python3? (?:-m |\S+\.py)|ollama (?:run|pull|serve|create|ps|list|show|stop|rm|cp|push)\b|llama-\w+ -|main -|"
     r"mlx_lm\.\w+ -|koboldcpp\S* -|vllm serve\b|pip3? install\b|docker (?:run|compose|exec)\b|curl \S|sudo \S|cmake -|"
     r"git (?:clone|pull|checkout)\b|lms (?:load|get|server)\b|uv (?:pip|run)\b)|"
-    r"^\.{0,2}/|\btoken\(s\)|\b\d+ ?(?:MB|MiB|GB|GiB)\b|\(skip\)|^[A-Z][\w ]{0,30}: \S*\d|\.\.\.$|^data: "
+    r"^\.{0,2}/|\btoken\(s\)|\b\d+\.\d+ ?(?:MB|MiB|GB|GiB)\b|\(skip\)|^[A-Z][\w ]{0,30}: \S*\d|\.\.\.$|^data: "
 )
 # A person describing a problem (gates "signal" signatures: lines healthy runs print too).
 COMPLAINT = re.compile(
@@ -59,6 +59,7 @@ COMPLAINT = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][a-z']+")
 _SPECIAL_TOKEN = re.compile(r"<\|\w+\|>")
+_SHAPED = re.compile(r"^\s*(?:</?\w+>\s*$|>>> |.*=)")  # a lone tag line, an interactive prompt, key=value output
 
 
 def clean(text: str) -> str:
@@ -88,7 +89,7 @@ def prose_lines(text: str) -> list[str]:
         if any(ch in bare for ch in "=\\{}|\t") or bare.count(":") > 2:
             continue  # cheap tests first: people rarely type these; program output is full of them
         words = _WORD.findall(line)
-        if len(words) < 3 or sum(len(w) for w in words) < 0.55 * len(line):
+        if len(words) < 3 or sum(len(w) for w in words) < 0.35 * len(line):
             continue
         if _LOG_START.match(line) or _LOG_ANYWHERE.search(line):
             continue
@@ -193,7 +194,10 @@ def looks_like_log(text: str) -> bool:
     hits = sum(1 for line in lines if any(m in line.lower() for m in _MARKERS))
     if (len(lines) >= 3 and hits >= 1) or hits >= 2:
         return True
-    return len(lines) >= 2 and len(prose_lines(text)) <= len(lines) / 2
+    if len(lines) < 2:
+        return False
+    shaped = sum(1 for line in lines if _LOG_START.match(line.strip()) or _LOG_ANYWHERE.search(line.strip()) or _SHAPED.match(line))
+    return shaped >= max(2, len(lines) / 2)
 
 
 # ------------------------------------------------------------------------------------------------
