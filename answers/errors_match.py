@@ -110,6 +110,7 @@ class SignatureMatcher:
             for phrase in entry.symptoms:
                 self._symptoms.append((re.compile(phrase, re.IGNORECASE), phrase, entry, literal_clauses(phrase)))
                 _SYMPTOM_LITERAL[phrase] = min_literal_chars(phrase)
+        self._clause_words = frozenset(word for *_, clauses in self._symptoms for clause in clauses for word in clause)
         self._by_word: dict[bytes, list[_Anchor]] = {}
         self._always: list[_Anchor] = []
         for anchor in anchors.values():
@@ -198,8 +199,9 @@ class SignatureMatcher:
         hits: dict[str, ErrorHit] = {}
         joined = "\n".join(prose)  # one search per phrase; the line is recovered from the offset
         lowered = joined.lower()
+        present = {word for word in self._clause_words if word in lowered}
         for regex, phrase, entry, clauses in self._symptoms:
-            if not all(any(word in lowered for word in clause) for clause in clauses):
+            if not all(clause & present for clause in clauses):
                 continue  # a literal the phrase needs is absent: skip the (slow) regex
             m = regex.search(joined)
             if m is None:

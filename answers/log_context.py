@@ -8,6 +8,7 @@ Everything here is plain regular expressions over lines; nothing calls out of th
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,15 +42,47 @@ _LOG_START = re.compile(
     r"[A-Za-z]+Error\b|[\w.]+Exception\b|\S+@\S+[:~]|PS [A-Z]:|[A-Z]:\\|/\S+|\(\w+\)\s|\w+=\S|[\w.-]+ +\|)"
 )
 # Shapes that only program output has, anywhere in the line.
-_LOG_ANYWHERE = re.compile(
-    r"\w+_\w+:\s|\s\|\s|\w=\S|\d{2}:\d{2}:\d{2}|0x[0-9a-fA-F]{4,}|(?:^|\s)(?:/[\w.-]+){2,}|\\[\w.-]+\\|"
-    r"^\s*\w*[_.]\w*(?:\.\w+)*: |^\s*(?:error|warning|info|debug|fatal|panic|main|build|note|hint|err|warn): |"
-    r"\.(?:cpp|cu|py|go|c|h):\d+|\bline \d+, in\b|\{\s*[\"']|[\"']\w+[\"']:|^[\w.-]+\s{2,}\S|"
-    r"^\S*(?:python3? (?:-m |\S+\.py)|ollama (?:run|pull|serve|create|ps|list|show|stop|rm|cp|push)\b|llama-\w+ -|main -|"
+# Shapes that only program output has. Anchored ones are tried at the line start only; the rest, split into
+# small patterns with literal cores, are searched one by one (a single big alternation is slow in Python's re).
+_LOG_HEAD = re.compile(
+    r"\s*(?:\w*[_.]\w*(?:\.\w+)*: |(?:error|warning|info|debug|fatal|panic|main|build|note|hint|err|warn): |"
+    r"[\w.-]+\s{2,}\S|\.{0,2}/|[A-Z][\w ]{0,30}: \S*\d|data: |"
+    r"\S*(?:python3? (?:-m |\S+\.py)|ollama (?:run|pull|serve|create|ps|list|show|stop|rm|cp|push)\b|llama-\w+ -|main -|"
     r"mlx_lm\.\w+ -|koboldcpp\S* -|vllm serve\b|pip3? install\b|docker (?:run|compose|exec)\b|curl \S|sudo \S|cmake -|"
-    r"git (?:clone|pull|checkout)\b|lms (?:load|get|server)\b|uv (?:pip|run)\b)|"
-    r"^\.{0,2}/|\btoken\(s\)|\b\d+\.\d+ ?(?:MB|MiB|GB|GiB)\b|\(skip\)|^[A-Z][\w ]{0,30}: \S*\d|\.\.\.$|^data: "
+    r"git (?:clone|pull|checkout)\b|lms (?:load|get|server)\b|uv (?:pip|run)\b))"
 )
+_LOG_INSIDE = re.compile(
+    "|".join(
+        (
+            r"\w+_\w+:\s",
+            r"\s\|\s",
+            r"\w=\S",
+            r"\d\d:\d\d:\d\d",
+            r"0x[0-9a-fA-F]{4}",
+            r"(?:^|\s)/[\w.-]+/[\w.-]",
+            r"\\[\w.-]+\\",
+            r"\.(?:cpp|cu|py|go|c|h):\d",
+            r"\bline \d+, in\b",
+            r"\{\s*[\"']",
+            r"[\"']\w+[\"']:",
+            r"token\(s\)",
+            r"\d\.\d+ ?(?:MB|MiB|GB|GiB)\b",
+            r"\(skip\)",
+            r"\.\.\.$",
+        )
+    )
+)
+
+
+class _LogAnywhere:
+    """search(line) is truthy when the line has a shape only program output has."""
+
+    @staticmethod
+    def search(line: str) -> bool:
+        return bool(_LOG_HEAD.match(line) or _LOG_INSIDE.search(line))
+
+
+_LOG_ANYWHERE = _LogAnywhere()
 # A person describing a problem (gates "signal" signatures: lines healthy runs print too).
 COMPLAINT = re.compile(
     r"\b(?:why|slow|slower|sluggish|not using|isn'?t using|doesn'?t use|not used|problem|issue|bug|wrong|stuck|terrible|"
@@ -59,6 +92,9 @@ COMPLAINT = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][a-z']+")
 _SPECIAL_TOKEN = re.compile(r"<\|\w+\|>")
+# A line with none of = \ { } | or tab, 8 to 600 characters (special tokens such as <|im_end|> are masked first).
+_CANDIDATE = re.compile(r"^[^=\\{}|\t\n]{8,600}$", re.MULTILINE)
+_FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
 _SHAPED = re.compile(r"^\s*(?:</?\w+>\s*$|>>> |.*=)")  # a lone tag line, an interactive prompt, key=value output
 
 
@@ -76,18 +112,19 @@ def is_error_line(line: str) -> bool:
 
 def prose_lines(text: str) -> list[str]:
     """Lines a person wrote (outside code fences, not shaped like program output)."""
+    text = text.replace("\r\n", "\n")
+    if "<|" in text:  # keep chat-template tokens in sentences: mask their bars for the first pass
+        text = _SPECIAL_TOKEN.sub(lambda t: t.group(0).replace("|", "\x01"), text)
+    fences = [m.start() for m in _FENCE_LINE.finditer(text)]
     out: list[str] = []
-    fenced = False
-    for raw in text.replace("\r\n", "\n").split("\n"):
+    # C-level first pass: only lines free of the characters program output is full of are looked at in Python
+    for m in _CANDIDATE.finditer(text):
+        if fences and bisect_right(fences, m.start()) % 2 == 1:
+            continue  # inside a fenced block
+        raw = m.group(0).replace("\x01", "|")
         line = raw.strip()
-        if line.startswith(("```", "~~~")):
-            fenced = not fenced
+        if not line or len(raw) - len(raw.lstrip()) >= 4 or line.count(":") > 2 or line.startswith(("```", "~~~")):
             continue
-        if fenced or not line or len(raw) - len(raw.lstrip()) >= 4 or len(line) > 600:
-            continue
-        bare = _SPECIAL_TOKEN.sub(" ", line) if "<|" in line else line
-        if any(ch in bare for ch in "=\\{}|\t") or bare.count(":") > 2:
-            continue  # cheap tests first: people rarely type these; program output is full of them
         words = _WORD.findall(line)
         if len(words) < 3 or sum(len(w) for w in words) < 0.35 * len(line):
             continue
