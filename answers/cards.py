@@ -6,6 +6,7 @@ import re
 import statistics
 
 from answers.knowledge_base import KnowledgeBase
+from answers.log_context import LogContext
 from estimator.quants import parse_quant
 from estimator.weights import compute_weights
 from knowledge.schema import ErrorEntry, GlossaryTerm, Hardware, Model, Tool
@@ -119,18 +120,83 @@ def glossary_text(term: GlossaryTerm) -> str:
     return "\n".join(lines)
 
 
-def error_text(entry: ErrorEntry, line: str | None = None, also: list[ErrorEntry] | None = None) -> str:
+def error_text(
+    entry: ErrorEntry,
+    line: str | None = None,
+    also: list[ErrorEntry] | None = None,
+    *,
+    context: LogContext | None = None,
+    tailored: list[str] | None = None,
+    tailored_for: str | None = None,
+    symptom: bool = False,
+) -> str:
+    """An error card. With a matched line, the log's context and estimator-backed advice when given."""
     lines = [f"{entry.title}: {entry.summary}"]
     if line:
-        lines.append(f"Matched: `{line[:200]}`")
-    lines.append("Most likely cause: " + entry.causes[0])
-    for i, fix in enumerate(entry.fixes[:3], 1):
-        lines.append(f"{i}. {fix.title}")
-        for where, command in list(fix.commands.items())[:2]:
-            lines.append(f"   {where}: `{command}`")
+        lines.append(f'You described: "{line[:200]}"' if symptom else f"Matched: `{line[:200]}`")
+    read = context.describe() if context is not None else ""
+    if read:
+        lines.append(f"Read from your log: {read}")
+    if entry.checks and (symptom or not entry.signatures):
+        lines.append("Check, in this order:")
+        for i, check in enumerate(entry.checks[:5], 1):
+            lines.append(f"{i}. {check.title}")
+            for where, command in _commands_for(check.commands, context)[:1]:
+                lines.append(f"   {where}: `{command}`")
+    else:
+        lines.append("Most likely cause: " + entry.causes[0])
+        if entry.confirm:
+            lines.append("Confirm: " + entry.confirm[0])
+    if tailored:
+        lines.append(f"For your setup ({tailored_for or 'estimated'}):")
+        lines.extend(f"- {t}" for t in tailored)
+    if not (entry.checks and (symptom or not entry.signatures)):
+        for i, fix in enumerate(entry.fixes[:3], 1):
+            lines.append(f"{i}. {fix.title}")
+            for where, command in _commands_for(fix.commands, context)[:2]:
+                lines.append(f"   {where}: `{command}`")
     if also:
         lines.append("Also in the log: " + ", ".join(e.title for e in also))
     return "\n".join(lines)
+
+
+def _commands_for(commands: dict[str, str], context: LogContext | None) -> list[tuple[str, str]]:
+    """Commands for the runtime and OS the log shows first, then the rest in their written order."""
+    items = list(commands.items())
+    if context is None:
+        return items
+    wanted = [w for w in (context.runtime, context.os, "linux" if context.os == "wsl" else None) if w]
+    return sorted(items, key=lambda kv: wanted.index(kv[0]) if kv[0] in wanted else len(wanted))
+
+
+def error_answer_text(kb: KnowledgeBase, hits: list) -> str:
+    """The answer to a pasted log: the root cause's card with what was read from the log and, when the log
+    names the model and GPU, fixes computed for them."""
+    from answers.error_advice import tailor
+
+    top = hits[0]
+    context = getattr(top, "context", None)
+    tailored = None
+    try:
+        tailored = tailor(kb, top.entry, context)
+    except Exception:
+        tailored = None
+    label = None
+    if tailored is not None:
+        where = tailored.hardware.name if tailored.hardware else "your GPU"
+        label = f"estimated for {tailored.model.name if tailored.model else 'this model'} on {where}"
+        if tailored.assumptions:
+            label += "; assumed " + ", ".join(tailored.assumptions)
+    also = [h.entry for h in hits[1:3]]
+    return error_text(
+        top.entry,
+        top.line,
+        also,
+        context=context,
+        tailored=tailored.lines if tailored else None,
+        tailored_for=label,
+        symptom=getattr(top, "kind", "signature") == "symptom",
+    )
 
 
 def _consumer_gpus_with(kb: KnowledgeBase, vram_gb: float) -> list[Hardware]:

@@ -19,7 +19,7 @@ from answers.entities import Entities, EntityExtractor, prepare
 from answers.errors_match import SignatureMatcher, looks_like_log
 from answers.intents import INTENTS, Decision, IntentWeights, decide, is_chitchat, on_topic
 from answers.knowledge_base import KnowledgeBase
-from answers.paste import trim_paste
+from answers.log_context import fit_paste, question_text
 
 __all__ = ["INTENTS", "Answer", "AnswerEngine", "EngineSettings", "Match", "Route"]
 
@@ -60,7 +60,7 @@ class AnswerEngine:
 
     # ------------------------------------------------------------------------------------------
     def answer(self, text: str) -> Answer:
-        text = trim_paste(text or "", self.settings.max_input)
+        text = fit_paste(text or "", self.settings.max_input)  # a long log keeps its end and its error lines
         answer = self._answer(text)
         answer.payload.setdefault("hash", hashlib.sha256(text.strip().lower().encode()).hexdigest()[:16])
         return answer
@@ -70,9 +70,13 @@ class AnswerEngine:
         stripped = text.strip()
         if not stripped or is_chitchat(stripped.lower()):
             return Route("none", Entities(), abstain=True)
-        errors = self.signatures.match(text)
+        errors = self.signatures.match(text, symptoms=True)
         if errors and (looks_like_log(text) or errors[0].score >= 0.8):
             return Route("error", Entities(), errors)
+        if not errors and looks_like_log(text):  # a log without a known error: only what the person wrote counts
+            text = stripped = question_text(text)
+            if not stripped:
+                return Route("none", Entities(), abstain=True)
         entities = self.entities.extract(text)
         if errors:
             return Route("error", entities, errors)
@@ -136,7 +140,7 @@ class AnswerEngine:
         errors = route.errors
         top = errors[0]
         matches = [Match("error", h.entry.id, h.entry.title, h.score) for h in errors[:5]]
-        body = cards.error_text(top.entry, top.line, [h.entry for h in errors[1:3]])
+        body = cards.error_answer_text(self.kb, errors)
         return Answer("error", body, route.entities, matches, confidence=top.score)
 
     def _entity_card(self, entities: Entities, text: str, intent: str) -> Answer:

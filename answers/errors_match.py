@@ -1,97 +1,291 @@
-"""Match pasted logs against the errors KB: literal signatures first, then the root cause among them."""
+"""Match pasted logs against the errors KB: anchored patterns per line, then the root cause among the hits.
+
+Each signature is a case-insensitive regex for one line a runtime prints. Python's ``re`` has no fast path for
+case-insensitive or wildcard-led patterns, so a pattern runs only on the lines that contain its anchor (the
+longest literal run every match must contain), and an anchor is looked for only when one of its whole words
+occurs in the paste (one pass builds the paste's word set). Symptom phrases ("ollama is slow") are matched
+only in the sentences people wrote, never in log lines, so a healthy log cannot trigger them.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
+from answers.log_context import COMPLAINT, LogContext, clean, detect_runtime, extract_context, fit_paste, prose_lines
+from answers.log_context import looks_like_log as looks_like_log  # re-exported: engine and bot import it from here
 from knowledge.catalog import Catalog
-from knowledge.schema import ErrorEntry
+from knowledge.schema import ErrorEntry, Signature, literal_clauses, min_literal_chars, required_literals, version_in_range
 
-# Consequences ("the runner died") rank below causes ("cudaMalloc failed: out of memory").
-CATEGORY_PRIORITY = {
-    "memory": 5,
-    "gpu": 4,
-    "loading": 4,
-    "build": 4,
-    "download": 4,
-    "server": 3,
-    "output": 2,
-    "performance": 2,
-    "crash": 1,
-}
-MIN_SIGNATURE = 6
-_CODE_FENCE = re.compile(r"```[a-zA-Z]*\n?")
+MAX_PASTE = 60_000  # longer pastes are trimmed to this (end, error lines and setup lines kept)
+MAX_LINES_PER_ANCHOR = 25
+SEVERITY_RANK = {"fatal": 3, "error": 3, "warning": 1, "performance": 1}
+
+# Confidence of the top hit (0-1). The forum auto-answer threshold is 0.75 (bot settings): specific causes
+# clear it, generic consequences and symptom phrases do not (they still answer when someone asks).
+CONF_SPECIFIC = 0.92
+CONF_WARNING = 0.8
+CONF_GENERIC = 0.68
+CONF_SYMPTOM = 0.7
+CONF_AMBIGUOUS = 0.72  # two unrelated specific causes of equal rank in one paste
+
+_WORDS = bytes(
+    (c + 32 if 65 <= c <= 90 else c) if (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 95) else 32 for c in range(256)
+)
+_WORD_RUN = re.compile(r"[a-z0-9_]+")
 
 
 @dataclass(frozen=True)
 class ErrorHit:
     entry: ErrorEntry
-    signature: str
-    line: str  # the log line that carried it
-    position: int
-    score: float  # 0-1
+    signature: str  # the signature's readable wording (a Signature) or the symptom pattern
+    line: str  # the log line that carried it (or the sentence, for a symptom)
+    position: int  # character offset of that line in the cleaned paste
+    score: float  # 0-1 confidence that this entry answers the paste
+    kind: str = "signature"  # "signature" (a line a runtime printed) or "symptom" (a described problem)
+    line_no: int = 0
+    lines: tuple[str, ...] = ()  # every distinct line where this entry matched (up to 5)
+    paste: str = field(default="", compare=False, repr=False)  # the cleaned paste it was found in
+
+    @property
+    def context(self) -> LogContext:
+        """The setup the paste describes (read on first use, shared by every hit of one paste)."""
+        return context_of(self.paste)
+
+    @property
+    def version_ok(self) -> bool | None:
+        """Whether the log's runtime version is in this signature's range (None: unknown or not comparable)."""
+        sig = self.signature
+        if not isinstance(sig, Signature) or sig.versions == "all":
+            return None
+        context = self.context
+        if context.runtime != sig.runtime or not context.runtime_version:
+            return None
+        return version_in_range(context.runtime_version, sig.versions)
+
+
+@lru_cache(maxsize=64)
+def context_of(paste: str) -> LogContext:
+    return extract_context(paste)
+
+
+@dataclass
+class _Sig:
+    regex: re.Pattern[str]
+    sig: Signature
+    entry: ErrorEntry
+    literal: int  # literal characters every match contains (specificity)
+
+
+@dataclass
+class _Anchor:
+    text: str
+    sigs: list[_Sig]
+
+
+def _key_word(anchor: str) -> bytes | None:
+    """A word of the anchor that is whole in any matching text (bounded by non-word characters inside the
+    anchor itself), the longest one; None when the anchor has no such word."""
+    words = [(m.start(), m.end()) for m in _WORD_RUN.finditer(anchor)]
+    inner = [anchor[a:b] for a, b in words if a > 0 and b < len(anchor)]
+    if not inner:
+        return None
+    return max(inner, key=len).encode()
 
 
 class SignatureMatcher:
     def __init__(self, catalog: Catalog):
-        self._sigs: list[tuple[str, ErrorEntry]] = []
+        self.catalog = catalog
+        anchors: dict[str, _Anchor] = {}
+        self._symptoms: list[tuple[re.Pattern[str], str, ErrorEntry, list[frozenset[str]]]] = []
+        self._entries = {e.id: e for e in catalog.errors}
         for entry in catalog.errors:
             for sig in entry.signatures:
-                if len(sig.strip()) >= MIN_SIGNATURE:
-                    self._sigs.append((sig.lower(), entry))
-        self._sigs.sort(key=lambda s: -len(s[0]))
+                runs = required_literals(sig.pattern)
+                anchor = max(runs, key=len)
+                compiled = _Sig(re.compile(sig.pattern, re.IGNORECASE), sig, entry, sum(len(r) for r in runs))
+                _LITERAL[sig.pattern] = compiled.literal
+                anchors.setdefault(anchor, _Anchor(anchor, [])).sigs.append(compiled)
+            for phrase in entry.symptoms:
+                self._symptoms.append((re.compile(phrase, re.IGNORECASE), phrase, entry, literal_clauses(phrase)))
+                _SYMPTOM_LITERAL[phrase] = min_literal_chars(phrase)
+        self._clause_words = frozenset(word for *_, clauses in self._symptoms for clause in clauses for word in clause)
+        self._by_word: dict[bytes, list[_Anchor]] = {}
+        self._always: list[_Anchor] = []
+        for anchor in anchors.values():
+            word = _key_word(anchor.text)
+            if word is None:
+                self._always.append(anchor)
+            else:
+                self._by_word.setdefault(word, []).append(anchor)
+        self.signature_count = sum(len(a.sigs) for a in anchors.values())
 
-    def match(self, text: str) -> list[ErrorHit]:
-        """Every entry whose signature occurs in ``text``, root cause first."""
-        log = _CODE_FENCE.sub("", text[:4000])
-        lowered = log.lower()
+    # ------------------------------------------------------------------------------------------
+    def match(self, text: str, *, symptoms: bool = False) -> list[ErrorHit]:
+        """Every entry whose signature occurs in ``text``, root cause first. With ``symptoms``, also the
+        troubleshooting entries whose symptom the person describes in their own sentences (never in log
+        lines); the answer engine asks for them, the /error command (exact lines only) does not."""
+        paste = clean(text or "")
+        if len(paste) > MAX_PASTE:
+            paste = fit_paste(paste, MAX_PASTE)
+        prose = prose_lines(text or "")
+        described = self._symptom_hits(prose)
+        complaint = bool(described) or any(COMPLAINT.search(line) for line in prose)
+        found = self._signature_hits(paste, with_signals=complaint)
+        if symptoms:
+            for hit in described:
+                found.setdefault(hit.entry.id, hit)
+        if not found:
+            return []
+        hits = self._rank(list(found.values()), detect_runtime(paste))
+        return [replace(h, paste=paste) for h in hits]
+
+    def match_lines(self, text: str) -> list[tuple[int, str, list[str]]]:
+        """(line number, line, entry ids) for every line some signature matched, in order (for tools and tests)."""
+        paste = clean(text or "")
+        per_line: dict[int, tuple[str, list[str]]] = {}
+        _, matched = self._scan(paste)
+        for entry_id, lines in matched.items():
+            for start, line in lines.items():
+                per_line.setdefault(start, (line, []))[1].append(entry_id)
+        return [(paste.count("\n", 0, start), line, ids) for start, (line, ids) in sorted(per_line.items())]
+
+    # ------------------------------------------------------------------------------------------
+    def _signature_hits(self, paste: str, with_signals: bool = False) -> dict[str, ErrorHit]:
+        found, matched_lines = self._scan(paste, with_signals)
+        for entry_id, hit in found.items():
+            lines = matched_lines[entry_id]
+            ordered = [lines[k] for k in sorted(lines)]
+            found[entry_id] = replace(hit, lines=tuple(ordered[:5]), position=min(hit.position, min(lines)))
+        return found
+
+    def _scan(self, paste: str, with_signals: bool = False) -> tuple[dict[str, ErrorHit], dict[str, dict[int, str]]]:
+        lowered = paste.lower()
+        if len(lowered) != len(paste):  # a few Unicode characters change length when lowered
+            paste = paste.encode("ascii", "replace").decode()
+            lowered = paste.lower()
+        words = set(lowered.encode("ascii", "ignore").translate(_WORDS).split())
+        candidates = list(self._always)
+        for word in words & self._by_word.keys():
+            candidates.extend(self._by_word[word])
         found: dict[str, ErrorHit] = {}
-        for sig, entry in self._sigs:
-            pos = lowered.find(sig)
-            if pos < 0 and len(sig) >= 36:
-                # people paste from the middle of a long line: accept the last 60 % of a long signature
-                tail = sig[int(len(sig) * 0.4) :]
-                pos = lowered.find(tail)
-                if pos >= 0:
-                    sig = tail
-            if pos < 0:
+        matched_lines: dict[str, dict[int, str]] = {}
+        for anchor in candidates:
+            pos = lowered.find(anchor.text)
+            seen = 0
+            while pos >= 0 and seen < MAX_LINES_PER_ANCHOR:
+                start = lowered.rfind("\n", 0, pos) + 1
+                end = lowered.find("\n", pos)
+                end = end if end >= 0 else len(lowered)
+                line = paste[start:end]
+                seen += 1
+                for s in anchor.sigs:
+                    m = s.regex.search(line)
+                    if not m or (s.sig.signal and not with_signals) or not _counts(m):
+                        continue
+                    lines = matched_lines.setdefault(s.entry.id, {})
+                    lines.setdefault(start, line.strip())
+                    hit = found.get(s.entry.id)
+                    better = hit is None or s.literal > _literal(hit) or (s.literal == _literal(hit) and start < hit.position)
+                    if better:
+                        found[s.entry.id] = _make_hit(s, line, start, lowered)
+                pos = lowered.find(anchor.text, end)
+        return found, matched_lines
+
+    def _symptom_hits(self, prose: list[str]) -> list[ErrorHit]:
+        if not self._symptoms or not prose:
+            return []
+        hits: dict[str, ErrorHit] = {}
+        joined = "\n".join(prose)  # one search per phrase; the line is recovered from the offset
+        lowered = joined.lower()
+        present = {word for word in self._clause_words if word in lowered}
+        for regex, phrase, entry, clauses in self._symptoms:
+            if not all(clause & present for clause in clauses):
+                continue  # a literal the phrase needs is absent: skip the (slow) regex
+            m = regex.search(joined)
+            if m is None:
                 continue
-            line_start = lowered.rfind("\n", 0, pos) + 1
-            line_end = lowered.find("\n", pos)
-            line = log[line_start : line_end if line_end >= 0 else len(log)].strip()
-            specificity = min(1.0, len(sig) / 40)
-            score = 0.75 + 0.2 * specificity + 0.01 * CATEGORY_PRIORITY.get(entry.category, 2)
-            previous = found.get(entry.id)
-            if previous is None or score > previous.score:
-                found[entry.id] = ErrorHit(entry, sig, line[:300], pos, min(score, 1.0))
-        # root cause first: specific before generic consequences, longer (rarer) signatures before short ones,
-        # then causes (memory, driver) before symptoms, then the earlier line
-        return sorted(
-            found.values(),
-            key=lambda h: (h.entry.generic, -min(len(h.signature), 60) // 10, -CATEGORY_PRIORITY.get(h.entry.category, 2), h.position),
-        )
+            number = joined.count("\n", 0, m.start())
+            sentence = prose[number][:300]
+            previous = hits.get(entry.id)
+            if previous is None or _SYMPTOM_LITERAL[phrase] > _SYMPTOM_LITERAL[previous.signature]:
+                hits[entry.id] = ErrorHit(entry, phrase, sentence, 0, CONF_SYMPTOM, "symptom", number, (sentence,))
+        return list(hits.values())
+
+    # ------------------------------------------------------------------------------------------
+    def _rank(self, hits: list[ErrorHit], runtime: str | None = None) -> list[ErrorHit]:
+        """Root cause first. Signature lines before described symptoms; specific causes before generic
+        consequences (runner terminated, error loading model); an entry whose listed cause is also present
+        after that cause; errors before warnings; then the earlier line, the more specific pattern, and an
+        entry for the runtime the log comes from. Symptoms: the most specific phrase first."""
+        present = {h.entry.id for h in hits if h.kind == "signature"}
+
+        def key(h: ErrorHit):
+            e = h.entry
+            demoted = any(cause in present for cause in e.consequence_of)
+            signal = isinstance(h.signature, Signature) and h.signature.signal
+            specificity = _literal(h) if h.kind == "signature" else _SYMPTOM_LITERAL.get(h.signature, 0)
+            return (
+                h.kind != "signature",
+                signal,
+                e.generic,
+                demoted,
+                -SEVERITY_RANK.get(e.severity, 2),
+                h.position,
+                -specificity,
+                runtime is not None and runtime not in e.runtimes,
+            )
+
+        ranked = sorted(hits, key=key)
+        confidence = self._confidence(ranked[0], ranked, present)
+        out = [replace(ranked[0], score=confidence)]
+        for i, h in enumerate(ranked[1:], 1):  # the others: their own confidence, lowered by their rank
+            own = self._confidence(h, [], present)
+            out.append(replace(h, score=round(min(confidence, own) - 0.05 * i, 3)))
+        return out
+
+    def _confidence(self, top: ErrorHit, ranked: list[ErrorHit], present: set[str]) -> float:
+        if top.kind == "symptom" or (isinstance(top.signature, Signature) and top.signature.signal):
+            return CONF_SYMPTOM
+        if top.entry.generic:
+            return CONF_GENERIC
+        if top.entry.severity in {"warning", "performance"}:
+            return CONF_WARNING
+        rivals = [
+            h
+            for h in ranked[1:]
+            if h.kind == "signature"
+            and not h.entry.generic
+            and not any(c in present for c in h.entry.consequence_of)
+            and h.entry.severity in {"fatal", "error"}
+            and top.entry.id not in h.entry.related
+            and h.entry.id not in top.entry.related
+        ]
+        return CONF_AMBIGUOUS if rivals else CONF_SPECIFIC
 
 
-def looks_like_log(text: str) -> bool:
-    """Pasted output rather than a sentence: code fences, several lines, or log-ish tokens."""
-    if "```" in text:
-        return True
-    lines = [line for line in text.splitlines() if line.strip()]
-    markers = (
-        "error",
-        "failed",
-        "exception",
-        "traceback",
-        "warning:",
-        "fatal",
-        "abort",
-        "panic",
-        "cuda",
-        "ggml_",
-        "llama_",
-        "time=",
-        "level=",
-    )
-    hits = sum(1 for line in lines if any(m in line.lower() for m in markers))
-    return (len(lines) >= 3 and hits >= 1) or hits >= 2
+_LITERAL: dict[str, int] = {}  # pattern -> literal characters every match contains
+_SYMPTOM_LITERAL: dict[str, int] = {}  # symptom pattern -> literal characters of its shortest match
+
+
+def _literal(hit: ErrorHit) -> int:
+    sig = hit.signature
+    if not isinstance(sig, Signature):
+        return 0
+    value = _LITERAL.get(sig.pattern)
+    if value is None:
+        value = _LITERAL[sig.pattern] = sum(len(r) for r in required_literals(sig.pattern))
+    return value
+
+
+def _counts(m: re.Match[str]) -> bool:
+    """A pattern with named groups ``done`` and ``total`` counts only a partial result (20/33, not 33/33)."""
+    groups = m.groupdict()
+    if "done" in groups and "total" in groups and groups["done"] and groups["total"]:
+        return int(groups["done"]) < int(groups["total"])
+    return True
+
+
+def _make_hit(s: _Sig, line: str, start: int, lowered: str) -> ErrorHit:
+    return ErrorHit(s.entry, s.sig, line.strip()[:300], start, CONF_SPECIFIC, "signature", lowered.count("\n", 0, start))

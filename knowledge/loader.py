@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from estimator.architecture import ModelArch
 from knowledge.catalog import Catalog
 from knowledge.names import normalize
-from knowledge.schema import Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
+from knowledge.schema import SYSTEM_COMPONENTS, Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -196,6 +196,11 @@ def _cross_check(parsed: dict[str, list[tuple[str, Any]]]) -> list[Problem]:
             check(file, f"{entry.id} related", ref, "errors")
         for ref in entry.glossary:
             check(file, f"{entry.id} glossary", ref, "glossary")
+        for ref in entry.consequence_of:
+            check(file, f"{entry.id} consequence_of", ref, "errors")
+        for index, sig in enumerate(entry.signatures):
+            if sig.runtime not in SYSTEM_COMPONENTS:
+                check(file, f"{entry.id} signatures.{index}.runtime", sig.runtime, "tools")
     for file, entry in parsed["tools"]:
         for ref in entry.based_on:
             check(file, f"{entry.id} based_on", ref, "tools")

@@ -377,17 +377,319 @@ class Fix(BaseModel):
     commands: dict[str, str] = Field(default_factory=dict, description="runtime or OS -> command")
 
 
+# --- errors -----------------------------------------------------------------------------------------
+# A signature is an anchored, case-insensitive Python regex for one line a runtime prints; variable parts
+# (paths, sizes, layer counts, device names, versions) are wildcards. Load-time checks keep patterns useful:
+# they must compile, must not match an empty or blank line, and must contain enough literal text that
+# must appear (a pattern that is mostly wildcards fires on healthy logs). A pattern with the named groups
+# ``done`` and ``total`` matches only when done < total ("offloaded 20/33 layers", never "33/33").
+MIN_ANCHOR = 8  # the longest literal run every match must contain
+MIN_LITERAL = 10  # all literal characters every match must contain
+MIN_SYMPTOM_LITERAL = 9  # the shortest phrase a symptom pattern can match has this many literal characters
+_VERSION_BOUND = r"(?:[<>]=?|==)\s*v?\d+(?:\.\d+){0,3}"
+_VERSIONS = re.compile(rf"^(?:all|{_VERSION_BOUND}(?:\s*,\s*{_VERSION_BOUND})*)$")
+
+
+def required_literals(pattern: str) -> list[str]:
+    """Literal runs (lowercase) that every match of ``pattern`` contains, in order.
+
+    Wildcards, optional parts and alternations end a run; a group that must match continues it."""
+    try:
+        from re import _parser as sre  # Python >= 3.11
+    except ImportError:  # pragma: no cover - older/newer layouts: treat the whole pattern as one run
+        return [re.sub(r"\\(.)", r"\1", pattern).lower()]
+    runs: list[str] = []
+    current: list[str] = []
+
+    def cut() -> None:
+        if current:
+            runs.append("".join(current))
+            current.clear()
+
+    def walk(items) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                current.append(chr(arg).lower())
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"} and arg[0] >= 1:
+                walk(arg[2])  # at least once: its literals are required, the repeat ends the run
+                cut()
+            elif name in {"AT", "ASSERT", "ASSERT_NOT"}:
+                continue
+            else:  # ANY, IN, BRANCH, optional repeats, backreferences
+                cut()
+
+    walk(sre.parse(pattern, re.IGNORECASE))
+    cut()
+    return runs
+
+
+def literal_clauses(pattern: str, min_len: int = 3) -> list[frozenset[str]]:
+    """Necessary conditions for a match, as clauses: every clause holds a few lowercase literals and a match
+    contains at least one literal of every clause. A cheap pre-check before running a slow regex."""
+    try:
+        from re import _parser as sre
+    except ImportError:  # pragma: no cover
+        return []
+
+    def required(items) -> str:
+        best = max(required_literals_of(items), key=len, default="")
+        return best
+
+    def required_literals_of(items) -> list[str]:
+        runs: list[str] = []
+        cur: list[str] = []
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                cur.append(chr(arg).lower())
+                continue
+            if name == "SUBPATTERN":
+                inner = required_literals_of(arg[-1])
+                if len(inner) == 1 and len(arg[-1]) and all(str(o) == "LITERAL" for o, _ in arg[-1]):
+                    cur.append(inner[0])
+                    continue
+                if cur:
+                    runs.append("".join(cur))
+                    cur = []
+                runs.extend(inner)
+                continue
+            if cur:
+                runs.append("".join(cur))
+                cur = []
+        if cur:
+            runs.append("".join(cur))
+        return runs
+
+    clauses: list[frozenset[str]] = []
+    for op, arg in sre.parse(pattern, re.IGNORECASE):
+        name = str(op)
+        if name == "BRANCH":
+            options = [required(branch) for branch in arg[1]]
+            if options and all(len(o.strip()) >= min_len for o in options):
+                clauses.append(frozenset(o.strip() for o in options))
+        elif name == "SUBPATTERN" and any(str(o) == "BRANCH" for o, _ in arg[-1]) and len(arg[-1]) == 1:
+            branch = arg[-1][0][1]
+            options = [required(b) for b in branch[1]]
+            if options and all(len(o.strip()) >= min_len for o in options):
+                clauses.append(frozenset(o.strip() for o in options))
+    for run in required_literals(pattern):
+        if len(run.strip()) >= min_len:
+            clauses.append(frozenset({run.strip()}))
+    return clauses
+
+
+def min_literal_chars(pattern: str) -> int:
+    """Literal characters in the shortest way ``pattern`` can match (alternations count their shortest branch)."""
+    try:
+        from re import _parser as sre
+    except ImportError:  # pragma: no cover
+        return len(pattern)
+
+    def walk(items) -> int:
+        total = 0
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                total += 1
+            elif name == "SUBPATTERN":
+                total += walk(arg[-1])
+            elif name == "BRANCH":
+                total += min(walk(branch) for branch in arg[1])
+            elif name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
+                total += min(arg[0], 4) * walk(arg[2])
+        return total
+
+    return walk(sre.parse(pattern, re.IGNORECASE))
+
+
+def readable_pattern(pattern: str) -> str:
+    """The wording a pattern stands for, for people: wildcards become '...', alternations their first choice."""
+    try:
+        from re import _parser as sre
+    except ImportError:  # pragma: no cover
+        return pattern
+    out: list[str] = []
+
+    def gap() -> None:
+        if not out or not out[-1].endswith("..."):
+            out.append("...")
+
+    def walk(items) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name == "BRANCH":
+                walk(arg[1][0])
+            elif name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
+                low, _high, body = arg
+                if low >= 1 and all(str(o) == "LITERAL" for o, _ in body):
+                    walk(body)
+                elif low >= 1 or any(str(o) != "LITERAL" for o, _ in body):
+                    gap()
+            elif name in {"AT", "ASSERT", "ASSERT_NOT"}:
+                continue
+            else:
+                gap()
+
+    walk(sre.parse(pattern))
+    return "".join(out).strip()
+
+
+def _check_pattern(pattern: str, min_anchor: int, min_literal: int) -> str:
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"pattern {pattern!r} does not compile: {exc}") from exc
+    if compiled.search("") or compiled.search("   \t  ") or "\n" in pattern or "\\n" in pattern:
+        raise ValueError(f"pattern {pattern!r} matches a blank line or spans lines")
+    runs = required_literals(pattern)
+    anchor = max(runs, key=len, default="")
+    if len(anchor.strip()) < min_anchor or sum(len(r) for r in runs) < min_literal:
+        raise ValueError(
+            f"pattern {pattern!r} is too broad: it needs a literal run of {min_anchor}+ characters and {min_literal}+ "
+            f"literal characters in all (has {anchor!r}, {sum(len(r) for r in runs)} in all)"
+        )
+    return pattern
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:4])
+
+
+def version_in_range(version: str, versions: str) -> bool | None:
+    """Whether ``version`` satisfies a range such as ">=0.5.0,<0.12.4" (None when unknown)."""
+    if versions == "all":
+        return True
+    if not version or not re.match(r"v?\d", version.strip()):
+        return None
+    have = version_key(version)
+    for bound in versions.split(","):
+        op, number = re.match(r"\s*([<>]=?|==)\s*v?(.+)", bound).groups()  # type: ignore[union-attr]
+        want = version_key(number)
+        width = max(len(have), len(want))
+        a, b = have + (0,) * (width - len(have)), want + (0,) * (width - len(want))
+        ok = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b}[op]
+        if not ok:
+            return False
+    return True
+
+
+class SignatureSpec(BaseModel):
+    """One signature as written in an error file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str = Field(description="Python regex, case-insensitive, one line; variable parts as wildcards")
+    runtime: Slug = Field(description="tool id of the program that prints this wording")
+    versions: str = Field("all", description='versions that print this wording: "all", "<0.12.4", ">=0.5.0,<0.13.0"')
+    verified: Source = Field(description="where the wording was checked: source file at a commit, or an issue URL")
+    text: str | None = Field(None, description="readable wording, when the derived one is unclear")
+    signal: bool = Field(
+        False,
+        description="a line healthy runs print too (offloaded 20/33 layers, library=cpu): it counts only when the "
+        "person also describes a problem in words, never on its own",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> SignatureSpec:
+        _check_pattern(self.pattern, MIN_ANCHOR, MIN_LITERAL)
+        if not _VERSIONS.match(self.versions.strip()):
+            raise ValueError(f"versions {self.versions!r}: use 'all' or bounds such as '<0.12.4' or '>=0.5.0,<0.13.0'")
+        if not self.verified.startswith("https://"):
+            raise ValueError("verified must be a https URL (source file at a commit, or an issue)")
+        return self
+
+
+class Signature(str):
+    """A signature. As a string it is the readable wording (so older code that joins or slices signatures
+    keeps working); ``pattern``, ``runtime``, ``versions`` and ``verified`` carry the rest."""
+
+    spec: SignatureSpec
+
+    def __new__(cls, spec: SignatureSpec) -> Signature:
+        self = super().__new__(cls, spec.text or readable_pattern(spec.pattern))
+        self.spec = spec
+        return self
+
+    @property
+    def pattern(self) -> str:
+        return self.spec.pattern
+
+    @property
+    def runtime(self) -> str:
+        return self.spec.runtime
+
+    @property
+    def versions(self) -> str:
+        return self.spec.versions
+
+    @property
+    def verified(self) -> str:
+        return self.spec.verified
+
+    @property
+    def signal(self) -> bool:
+        return self.spec.signal
+
+    def __reduce__(self):
+        return (Signature, (self.spec,))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        from pydantic_core import core_schema
+
+        from_spec = core_schema.no_info_after_validator_function(cls, handler.generate_schema(SignatureSpec))
+        return core_schema.json_or_python_schema(
+            json_schema=from_spec,
+            python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), from_spec]),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda value: value.spec.model_dump(exclude_none=True), when_used="always"
+            ),
+        )
+
+
+def _check_symptom(value: str) -> str:
+    """Symptom phrases are matched only in sentences people wrote, so alternations are fine; the shortest phrase
+    they can match must still be specific."""
+    try:
+        compiled = re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"symptom {value!r} does not compile: {exc}") from exc
+    if compiled.search("") or min_literal_chars(value) < MIN_SYMPTOM_LITERAL:
+        raise ValueError(f"symptom {value!r} is too broad: its shortest match needs {MIN_SYMPTOM_LITERAL}+ literal characters")
+    return value
+
+
+SymptomPattern = Annotated[str, AfterValidator(_check_symptom)]
+# Programs that print some of the errors but are not runtimes in the tools catalog.
+SYSTEM_COMPONENTS = frozenset({"nvidia-driver", "rocm", "cuda-toolkit", "linux-kernel", "pip", "browser"})
+EstimatorAdvice = Literal["gpu_layers", "context", "quant", "kv_cache"]
+
+
 class ErrorEntry(Entry):
-    """A known error: literal signatures, causes and fixes (most likely first)."""
+    """A known error (matched by the lines a runtime prints) or a troubleshooting topic (matched by how people
+    describe a symptom): cause, how to confirm it, fixes per runtime and OS (most likely first)."""
 
     kind: Literal["error"] = "error"
     title: str
     category: Literal["memory", "loading", "gpu", "crash", "build", "output", "performance", "server", "download"]
     severity: Literal["fatal", "error", "warning", "performance"]
     runtimes: list[Slug] = Field(min_length=1, description="tool ids that print it")
-    signatures: list[str] = Field(min_length=1, description="literal fragments as the runtime prints them")
+    signatures: list[Signature] = Field(default_factory=list, description="anchored patterns for the lines runtimes print")
+    symptoms: list[SymptomPattern] = Field(
+        default_factory=list,
+        description="regexes for how people describe the problem in words; matched only in prose, never in log lines",
+    )
     summary: str = Field(min_length=20, max_length=400)
     causes: list[str] = Field(min_length=1)
+    confirm: list[str] = Field(min_length=1, description="how to confirm the cause (a command, a log line to look for)")
+    checks: list[Fix] = Field(default_factory=list, description="troubleshooting: checks in diagnostic order, most likely first")
     fixes: list[Fix] = Field(min_length=1)
     body: str = Field("", description="markdown body: longer explanation")
     related: list[Slug] = Field(default_factory=list)
@@ -395,6 +697,23 @@ class ErrorEntry(Entry):
     generic: bool = Field(
         False, description="a consequence line many root causes end in (runner terminated, error loading model): rank below specific causes"
     )
+    consequence_of: list[Slug] = Field(
+        default_factory=list, description="error ids that cause this one: when both are in a log, they rank first"
+    )
+    advice: list[EstimatorAdvice] = Field(
+        default_factory=list, description="estimator-backed advice to tailor when the log names the model and GPU"
+    )
+
+    @model_validator(mode="after")
+    def _matchable(self) -> ErrorEntry:
+        if not self.signatures and not self.symptoms:
+            raise ValueError("an error entry needs signatures (lines runtimes print) or symptoms (how people describe it)")
+        if self.symptoms and not self.signatures and not self.checks:
+            raise ValueError("a troubleshooting entry (symptoms only) needs checks in diagnostic order")
+        patterns = [s.pattern for s in self.signatures]
+        if len(set(patterns)) != len(patterns):
+            raise ValueError("duplicate signature pattern")
+        return self
 
 
 BenchTest = Annotated[str, Field(pattern=r"^(pp|tg)\d+$|^pp\d+\+tg\d+$")]
