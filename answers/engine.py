@@ -1,6 +1,6 @@
 """The answer engine: any message -> the right answer, or silence.
 
-Steps: keep the parts of a long paste that matter (answers/paste.py) -> pasted log? match error signatures
+Steps: keep the parts of a long paste that matter (answers/log_context.py) -> pasted log? match error signatures
 (root cause first) -> read the message into entities and stated facts (answers/entities.py) -> score the
 intents (answers/intents.py) -> compose the reply for that intent (answers/replies.py) -> calibrate a
 confidence; stay silent on chit-chat and off-topic messages, offer "did you mean" choices when unsure.
