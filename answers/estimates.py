@@ -55,6 +55,8 @@ class EstimateQuery:
     cpu_moe: bool = False
     wired_limit_gb: float | None = None
     vision: bool = False
+    # A model resolved elsewhere, e.g. answers.hub.HubModel.spec (pass quant=HubModel.default_quant with it).
+    model_spec: ModelSpec | None = None
 
 
 @dataclass
@@ -282,7 +284,7 @@ _cache_lock = threading.Lock()
 def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     """Estimate with advice and evidence. Results are cached per catalog version and query (popular questions
     repeat; an estimate with its advice takes tens of milliseconds)."""
-    if q.model_config is not None or q.gguf_path is not None:
+    if q.model_config is not None or q.gguf_path is not None or q.model_spec is not None:
         return _run_estimate(kb, q)
     key = (kb.catalog.fingerprint, id(kb), repr(q))
     with _cache_lock:
@@ -299,7 +301,7 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
 
 
 def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
-    if sum(x is not None for x in (q.model, q.model_config, q.gguf_path)) != 1:
+    if sum(x is not None for x in (q.model, q.model_config, q.gguf_path, q.model_spec)) != 1:
         raise InputError("Name a model (--model), or give a config.json (--model-config) or a GGUF file (--gguf): exactly one.")
     if q.gguf_path is not None:
         spec, file_quant = _model_from_gguf(q.gguf_path)
@@ -308,6 +310,9 @@ def _run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
         model_ref = {"id": spec.id, "name": spec.name}
     elif q.model_config is not None:
         spec = _model_from_config(q.model_config)
+        model_ref = {"id": spec.id, "name": spec.name}
+    elif q.model_spec is not None:
+        spec = q.model_spec
         model_ref = {"id": spec.id, "name": spec.name}
     else:
         entry = resolve_model(kb, q.model or "")
