@@ -200,7 +200,7 @@ def _translate(exc: BaseException, repo: str, with_token: bool, seconds: float, 
         return InputError(_msg_gated(repo, with_token))
     if isinstance(exc, HfHubHTTPError) and status is not None:
         return InputError(f"The Hugging Face Hub answered HTTP {status} for {repo}; try again later.")
-    if isinstance(exc, httpx2.TransportError | ConnectionError | OSError):
+    if isinstance(exc, httpx2.TransportError | ConnectionError):  # refused, unreachable, DNS, reset
         return InputError(_msg_offline(repo))
     return InputError(f"Could not read {repo} from the Hugging Face Hub ({type(exc).__name__}).")
 
@@ -212,7 +212,8 @@ class HTTPRangeReader(io.RawIOBase):
     """A forward-only file over HTTP range requests: each ``read`` past the bytes already fetched asks for the next
     chunk (4 MiB, then 8 MiB), as gguf-parser's seeker does. A server that ignores ``Range`` is read only as far
     as needed and the connection dropped. After a redirect (the Hub sends file downloads to a CDN) the final URL
-    is used directly, without the Authorization header."""
+    is used directly, without the Authorization header. ``read(n)`` returns a whole chunk (at least ``n`` bytes
+    until the end of the file), which the header parser's buffer takes as it comes."""
 
     def __init__(self, url: str, headers: dict[str, str], deadline: _Deadline, limit: int = MAX_HEADER_BYTES):
         super().__init__()
@@ -392,7 +393,10 @@ class HubResolver:
             model = await self._lookup(ref, quant, key, cached[0] if cached else None)
             future.set_result(model)
             return model
-        except BaseException as exc:
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except Exception as exc:
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters re-raise it themselves
             raise

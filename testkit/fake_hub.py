@@ -70,6 +70,7 @@ class FakeRepo:
     library_name: str | None = "transformers"
     sha: str = ""
     gguf: dict[str, Any] | None = None  # the model info's "gguf" block
+    ranges: bool = True  # False: ignore Range headers and send whole files (as some mirrors do)
 
     def __post_init__(self) -> None:
         if not self.sha:
@@ -287,7 +288,7 @@ class FakeHub:
             self._log(request, 302, 0)
             location = f"http://{self.host}:{self.cdn_port}/__cdn/{repo.repo_id}/{path}?sig=fake"
             raise web.HTTPFound(location, headers={"X-Repo-Commit": repo.sha})
-        return await self._serve(request, f, repo.sha)
+        return await self._serve(request, f, repo.sha, repo.ranges)
 
     async def _cdn(self, request: web.Request) -> web.StreamResponse:
         if self.latency_s:
@@ -297,12 +298,12 @@ class FakeHub:
         f = repo.files.get(request.match_info["path"]) if repo else None
         if repo is None or f is None:
             return self._error(request, 404, None, "Not found")
-        return await self._serve(request, f, repo.sha)
+        return await self._serve(request, f, repo.sha, repo.ranges)
 
-    async def _serve(self, request: web.Request, f: FakeFile, sha: str) -> web.StreamResponse:
+    async def _serve(self, request: web.Request, f: FakeFile, sha: str, ranges: bool = True) -> web.StreamResponse:
         size = f.length
-        headers = {"Accept-Ranges": "bytes", "ETag": f'"{f.oid}"', "X-Repo-Commit": sha}
-        spec = request.headers.get("Range")
+        headers = {"Accept-Ranges": "bytes" if ranges else "none", "ETag": f'"{f.oid}"', "X-Repo-Commit": sha}
+        spec = request.headers.get("Range") if ranges else None
         if spec:
             match = _RANGE.match(spec.strip())
             if not match:
@@ -332,7 +333,7 @@ class FakeHub:
                 part = f.slice(sent, sent + (1 << 20))
                 await response.write(part)
                 sent += len(part)
-        except (ConnectionResetError, asyncio.CancelledError):
+        except ConnectionError:
             pass  # the client stopped reading (as a header reader does)
         finally:
             self._log(request, 200, sent)

@@ -126,6 +126,15 @@ async def test_gguf_repo_quants_sizes_and_header_by_range_requests(hub):
     assert not any(r.path.endswith(".gguf") and r.range is None for r in hub.requests)
 
 
+async def test_a_server_that_ignores_ranges_is_read_only_as_far_as_the_header(hub):
+    hub.repos[BARTOWSKI_LLAMA.lower()].ranges = False
+    model = await make(hub).resolve(BARTOWSKI_LLAMA)
+    assert model.spec.weights is not None and model.spec.weights.file_bytes == tensor_bytes(llama_tensors(32, 4096, 14336, 1024, 128256))
+    await asyncio.sleep(0.2)  # let the server notice the closed connections
+    full = [r for r in hub.requests if r.path.endswith("Q4_K_M.gguf") and r.status == 200]
+    assert full and sum(r.bytes_sent for r in full) < 64 * MiB  # of 4.9 GB: the connection was dropped
+
+
 async def test_split_gguf_the_file_a_url_names_and_missing_quants(hub):
     resolver = make(hub)
     split = await resolver.resolve("testorg/Tiny-Split-GGUF:q8_0")
