@@ -291,8 +291,8 @@ def _weights_to_json(w: WeightsBreakdown) -> dict[str, Any]:
 
 
 def _weights_from_json(data: dict[str, Any]) -> WeightsBreakdown:
-    arrays = {name: np.asarray(data[name], dtype=float) for name in _ARRAYS}
-    rest = {k: v for k, v in data.items() if k not in _ARRAYS}
+    arrays: dict[str, Any] = {name: np.asarray(data[name], dtype=float) for name in _ARRAYS}
+    rest: dict[str, Any] = {k: v for k, v in data.items() if k not in _ARRAYS}
     return WeightsBreakdown(**arrays, **rest)
 
 
@@ -576,7 +576,7 @@ class HubResolver:
             if 0 < extra < 0.5 * params:
                 arch = arch.model_copy(update={"vision_params_b": round(extra / 1e9, 3)})
         spec = ModelSpec(id=f"hf:{repo}", name=repo, arch=arch, params_b=params / 1e9 if params else None)
-        quantized = fmt is not None and fmt not in {"BF16", "F16", "F32"}
+        quantized = fmt is not None and fmt not in {"BF16", "F16", "F32"} and estimator_quant(fmt) is not None
         return HubModel(
             spec=spec,
             params=params,
@@ -584,7 +584,7 @@ class HubResolver:
             native_format=fmt,
             is_gguf=False,
             gguf_files=quants,
-            default_quant=fmt if quantized and estimator_quant(fmt) else None,
+            default_quant=fmt if quantized else None,
             modalities=tuple(modalities(config)),
             sources=sources,
             config=config,

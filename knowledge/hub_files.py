@@ -142,7 +142,8 @@ def native_format(safetensors_params: dict[str, int] | None, config: dict[str, A
         dtype = max(safetensors_params, key=lambda k: safetensors_params[k])
         if dtype in _FLOAT_DTYPES:
             return _FLOAT_DTYPES[dtype]
-    text = config.get("text_config") if isinstance(config.get("text_config"), dict) else {}
+    inner = config.get("text_config")
+    text: dict[str, Any] = inner if isinstance(inner, dict) else {}
     torch_dtype = config.get("torch_dtype") or config.get("dtype") or text.get("torch_dtype") or text.get("dtype")
     return _TORCH_DTYPES.get(str(torch_dtype).removeprefix("torch.")) if torch_dtype else None
 
