@@ -27,7 +27,7 @@ import os
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import numpy as np
@@ -50,6 +50,10 @@ from knowledge.hub_files import (
     native_format,
     pick_quant,
 )
+
+if TYPE_CHECKING:
+    from knowledge.catalog import Catalog
+    from knowledge.schema import Model
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 DEFAULT_TIMEOUT_S = 2.0  # the whole lookup, well inside Discord's 3-second window (callers defer anyway)
@@ -717,6 +721,16 @@ def _mmproj_params(siblings: list[tuple[str, int | None]]) -> float:
             if label in _PROJECTOR_BYTES:
                 return size / _PROJECTOR_BYTES[label]
     return 0.0
+
+
+def catalog_model_for(catalog: Catalog, text: str) -> Model | None:
+    """The catalog entry whose ``hf_repo`` is the repository ``text`` names, if any: its curated facts and measured
+    benchmarks should win over a Hub lookup (call this first, then ``resolve``)."""
+    ref = parse_hub_ref(text)
+    if ref is None or ref.filename or ref.quant:
+        return None
+    wanted = ref.repo_id.lower()
+    return next((m for m in catalog.models if m.hf_repo and m.hf_repo.lower() == wanted), None)
 
 
 def cli_resolver(timeout_s: float = 10.0) -> HubResolver:

@@ -476,7 +476,7 @@ def standard_hub(hub: FakeHub | None = None) -> FakeHub:
 
     # failures
     hub.add(FakeRepo("ratelimited/Model-7B", status=429).add_file("config.json", QWEN25_7B))
-    hub.add(FakeRepo("slow/Model-7B", delay_s=5.0).add_file("config.json", QWEN25_7B))
+    hub.add(FakeRepo("slow/Model-7B", delay_s=2.0).add_file("config.json", QWEN25_7B))
     hub.add(
         FakeRepo("secret/Private-7B", private=True, granted_tokens={GRANTED_TOKEN}, safetensors={"BF16": 7_615_616_512}).add_file(
             "config.json", QWEN25_7B

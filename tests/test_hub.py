@@ -149,6 +149,13 @@ async def test_split_gguf_the_file_a_url_names_and_missing_quants(hub):
     assert "Q8_0" in info.value.suggestions
 
 
+def test_catalogued_repositories_are_found_before_any_lookup(kb):
+    from answers.hub import catalog_model_for
+
+    assert catalog_model_for(kb.catalog, "https://huggingface.co/qwen/qwen3-30b-a3b").id == "qwen3-30b-a3b"
+    assert catalog_model_for(kb.catalog, "someone/Unknown-7B") is None and catalog_model_for(kb.catalog, "not a repo") is None
+
+
 async def test_hub_models_feed_the_estimator(hub, kb):
     resolver = make(hub)
     gguf = await resolver.resolve(BARTOWSKI_LLAMA)
