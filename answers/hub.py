@@ -385,6 +385,9 @@ class HubResolver:
         quant = quant or ref.quant
         key = self._key(ref, quant)
         cached = await self._cached(key)
+        if cached is None and quant and not ref.filename:  # a quant asked of a safetensors repository changes nothing
+            plain = await self._cached(self._key(ref, None))
+            cached = plain if plain is not None and not plain[0].is_gguf else None
         if cached is not None and not cached[1]:
             return cached[0]
         running = self._inflight.get(key)
@@ -483,10 +486,9 @@ class HubResolver:
             raise InputError(_msg_timeout(ref.repo_id, self.timeout_s)) from None
         text = hub_model_to_json(model)
         await self._store(key, text, self.ttl_s)
-        if model.is_gguf and model.quant and not ref.filename:
-            alias = self._key(ref, model.quant)
-            if alias != key:
-                await self._store(alias, text, self.ttl_s)
+        alias = self._key(ref, model.quant if model.is_gguf else None) if not ref.filename else key
+        if alias != key:  # GGUF: also under the quant read; otherwise under the plain repository
+            await self._store(alias, text, self.ttl_s)
         return model
 
     def _hfapi(self) -> Any:

@@ -226,6 +226,12 @@ async def test_cache_hits_negative_cache_and_stale_fallback(hub):
     hub.clear_log()
     again = await resolver.resolve("https://huggingface.co/bartowski/Meta-Llama-3.1-8B-Instruct-GGUF")
     also = await resolver.resolve(BARTOWSKI_LLAMA, quant="q4_k_m")  # the default quant is stored under its name too
+    dense = await resolver.resolve("Qwen/Qwen3-30B-A3B", quant="Q4_K_M")  # a quant asked of a safetensors repo
+    hub.clear_log()
+    assert (await resolver.resolve("Qwen/Qwen3-30B-A3B")).from_cache and (
+        await resolver.resolve("Qwen/Qwen3-30B-A3B", quant="Q8_0")
+    ).from_cache
+    assert not dense.is_gguf and dense.default_quant is None
     assert hub.requests == [] and again.from_cache and also.from_cache
     assert again.spec.weights is not None and first.spec.weights is not None
     assert again.spec.weights.file_bytes == first.spec.weights.file_bytes and again.gguf_files == first.gguf_files
