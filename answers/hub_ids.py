@@ -273,6 +273,8 @@ def parse_hub_ref(text: str) -> HubRef | None:
             return None
         if _FILE_EXT.search(name) or owner.isdigit() or not re.search(r"[A-Za-z]", owner + name):
             return None
+        if any(_NUMBER_UNIT.match(part) or _QUANTISH.match(part) for part in (owner, name)):  # "7b/13b", "q4/q8"
+            return None
         return HubRef(f"{owner}/{name}", quant=match.group("tag"))
     return None
 

@@ -57,6 +57,8 @@ def test_refs_keep_the_file_revision_and_quant():
         ("https://huggingface.co/datasets/a/b", HubRef("a/b", repo_type="dataset")),
         ("hello world", None),
         ("2/3", None),
+        ("7b/13b", None),
+        ("q4_k_m/q8_0", None),
         ("llama-3.1-8b", None),
         ("https://huggingface.co/docs/transformers", None),
         ("models/x.gguf", None),
