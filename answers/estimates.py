@@ -62,6 +62,8 @@ class EstimateQuery:
     desktop_reserve_gb: float | None = None  # None: 0.5 GiB on the first display card; 0 for a headless card
     gpu_memory_utilization: float | None = None
     concurrency: int = 1
+    # A model resolved elsewhere, e.g. answers.hub.HubModel.spec (pass quant=HubModel.default_quant with it).
+    model_spec: ModelSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -286,7 +288,7 @@ _cache_lock = threading.Lock()
 def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     """Estimate with advice and evidence. Results are cached per catalog version and query (popular questions
     repeat; an estimate with its advice takes tens of milliseconds)."""
-    if q.model_config is not None or q.gguf_path is not None:
+    if q.model_config is not None or q.gguf_path is not None or q.model_spec is not None:
         return _run_estimate(kb, q)
     key = (kb.catalog.fingerprint, id(kb), repr(q))
     with _cache_lock:
@@ -304,7 +306,7 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
 
 def _resolve_model(kb: KnowledgeBase, q: EstimateQuery) -> tuple[ModelSpec, Model | None, dict[str, str], str | None]:
     """(spec, catalog entry or None, reference, the GGUF file's own quant)."""
-    if sum(x is not None for x in (q.model, q.model_config, q.gguf_path)) != 1:
+    if sum(x is not None for x in (q.model, q.model_config, q.gguf_path, q.model_spec)) != 1:
         raise InputError("Name a model (--model), or give a config.json (--model-config) or a GGUF file (--gguf): exactly one.")
     if q.gguf_path is not None:
         spec, file_quant = _model_from_gguf(q.gguf_path)
@@ -312,6 +314,8 @@ def _resolve_model(kb: KnowledgeBase, q: EstimateQuery) -> tuple[ModelSpec, Mode
     if q.model_config is not None:
         spec = _model_from_config(q.model_config)
         return spec, None, {"id": spec.id, "name": spec.name}, None
+    if q.model_spec is not None:
+        return q.model_spec, None, {"id": q.model_spec.id, "name": q.model_spec.name}, None
     entry = resolve_model(kb, q.model or "")
     return model_spec(entry), entry, {"id": entry.id, "name": entry.name}, None
 

@@ -32,6 +32,12 @@ class BotSettings(BaseSettings):
     user_cooldown_s: float = Field(3.0, ge=0)
     home_guild_id: int | None = Field(None, description="the operators' own server (where operator_role_id is looked up)")
     operator_role_id: int | None = Field(None, description="members with this role on the home server may /setup reload")
+    hf_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("RUNLOCALAI_HF_TOKEN", "HF_TOKEN"),
+        description="Hugging Face token for gated or private repositories (answers.hub.HubResolver); never logged",
+    )
+    hub_timeout_s: float = Field(2.0, gt=0, le=30, description="time budget of one Hugging Face lookup (all its requests)")
 
     @field_validator("shard_ids")
     @classmethod

@@ -134,10 +134,48 @@ def _first(cfg: dict[str, Any], *keys: str, default: Any = None) -> Any:
     return default
 
 
+# Keys some config.json files leave out because transformers fills them from the config class's defaults
+# (e.g. google/gemma-3-4b-it's text_config lists only hidden/intermediate/layers/rope_scaling/sliding_window).
+# Values: the defaults of transformers' Gemma3TextConfig and LlamaConfig (huggingface/transformers,
+# src/transformers/models/{gemma3,llama}/configuration_*.py).
+_CONFIG_DEFAULTS: dict[str, dict[str, Any]] = {
+    "gemma3_text": {
+        "vocab_size": 262208,
+        "num_attention_heads": 8,
+        "num_key_value_heads": 4,
+        "head_dim": 256,
+        "max_position_embeddings": 131072,
+        "rope_theta": 1_000_000.0,
+        "sliding_window_pattern": 6,
+        "tie_word_embeddings": True,
+    },
+    "llama": {
+        "vocab_size": 32000,
+        "hidden_size": 4096,
+        "intermediate_size": 11008,
+        "num_hidden_layers": 32,
+        "num_attention_heads": 32,
+        "max_position_embeddings": 2048,
+        "rope_theta": 10000.0,
+    },
+}
+# Architectures with no attention layer at all: the estimator has no model for them yet.
+PURE_RECURRENT_TYPES = frozenset({"mamba", "mamba2", "falcon_mamba", "rwkv", "rwkv5", "rwkv6", "rwkv7", "xlstm", "recurrent_gemma"})
+
+
+class UnsupportedArchitectureError(ValueError):
+    """A config.json the estimator cannot model (pure recurrent, encoder-only speech, ...)."""
+
+
 def hf_config_to_arch_fields(config: dict[str, Any]) -> dict[str, Any]:
     """Map config.json keys (several naming schemes) to ModelArch fields."""
     outer = config
     cfg = dict(config.get("text_config") or config.get("llm_config") or config)
+    inner_type = str(cfg.get("model_type") or outer.get("model_type") or "")
+    if inner_type in PURE_RECURRENT_TYPES or outer.get("model_type") in PURE_RECURRENT_TYPES:
+        raise UnsupportedArchitectureError(f"{inner_type} is a pure recurrent architecture (no attention layers); not modelled yet")
+    for key, value in _CONFIG_DEFAULTS.get(inner_type, {}).items():
+        cfg.setdefault(key, value)
     model_type = str(_first(cfg, "model_type", default=outer.get("model_type", "unknown")))
     hidden = int(_first(cfg, "hidden_size", "n_embd", "d_model"))
     heads = int(_first(cfg, "num_attention_heads", "n_head", "num_heads"))
@@ -168,6 +206,7 @@ def hf_config_to_arch_fields(config: dict[str, Any]) -> dict[str, Any]:
     _add_sliding_window(cfg, fields)
     _add_moe(cfg, fields, intermediate)
     _add_mla(cfg, fields)
+    _add_hybrid(cfg, fields)
     quant = outer.get("quantization_config") or cfg.get("quantization_config")
     if isinstance(quant, dict) and quant.get("quant_method"):
         fields["quantization"] = str(quant["quant_method"]).lower()
@@ -199,7 +238,7 @@ def _add_moe(cfg: dict[str, Any], fields: dict[str, Any], intermediate: int) -> 
     active = int(_first(cfg, "num_experts_per_tok", "num_experts_per_token", "moe_top_k", "top_k", default=2))
     expert_inter = int(_first(cfg, "moe_intermediate_size", "expert_intermediate_size", default=intermediate))
     shared = int(_first(cfg, "n_shared_experts", "num_shared_experts", default=0) or 0)
-    shared_inter = _first(cfg, "shared_expert_intermediate_size")
+    shared_inter = _first(cfg, "shared_expert_intermediate_size", "shared_intermediate_size")  # Qwen MoE; Granite MoE
     if shared_inter and not shared:
         shared = 1
     moe: dict[str, Any] = {
@@ -220,6 +259,8 @@ def _add_moe(cfg: dict[str, Any], fields: dict[str, Any], intermediate: int) -> 
 def _add_mla(cfg: dict[str, Any], fields: dict[str, Any]) -> None:
     if not cfg.get("kv_lora_rank"):
         return
+    # head_dim is the query/key width: the non-RoPE part plus the RoPE part (DeepSeek V2/V3: 128 + 64)
+    fields["head_dim"] = int(cfg["qk_nope_head_dim"]) + int(cfg["qk_rope_head_dim"])
     fields["mla"] = {
         "q_lora_rank": cfg.get("q_lora_rank"),
         "kv_lora_rank": int(cfg["kv_lora_rank"]),
@@ -227,3 +268,78 @@ def _add_mla(cfg: dict[str, Any], fields: dict[str, Any]) -> None:
         "qk_rope_head_dim": int(cfg["qk_rope_head_dim"]),
         "v_head_dim": int(cfg["v_head_dim"]),
     }
+
+
+_ATTENTION_KINDS = frozenset({"attention", "full_attention", "sliding_attention", "chunked_attention", "global", "local", "hybrid"})
+_RECURRENT_KINDS = frozenset({"mamba", "mamba2", "linear_attention", "conv", "short_conv", "ssm", "recurrent"})
+_PATTERN_KINDS = {"M": "mamba", "*": "attention", "-": "mlp", "E": "moe"}  # Nemotron-H hybrid_override_pattern
+
+
+def _layer_kinds(cfg: dict[str, Any], layers: int) -> list[str] | None:
+    """What each layer is (attention, mamba, linear_attention, conv, mlp, ...), from whichever key the config uses."""
+    for key in ("layer_types", "layers_block_type"):
+        kinds = cfg.get(key)
+        if isinstance(kinds, list) and kinds and all(isinstance(k, str) for k in kinds):
+            return [k.lower() for k in kinds]
+    pattern = cfg.get("hybrid_override_pattern")
+    if isinstance(pattern, str) and pattern:
+        return [_PATTERN_KINDS.get(c, "other") for c in pattern]
+    period, offset = cfg.get("attn_layer_period"), cfg.get("attn_layer_offset")  # Jamba
+    if isinstance(period, int) and period > 0 and isinstance(offset, int):
+        return ["attention" if i % period == offset else "mamba" for i in range(layers)]
+    interval = cfg.get("full_attention_interval")  # Qwen3-Next: layers i with (i + 1) % interval == 0 attend fully
+    if isinstance(interval, int) and interval > 1:
+        return ["full_attention" if (i + 1) % interval == 0 else "linear_attention" for i in range(layers)]
+    full = cfg.get("full_attn_idxs")  # LFM2
+    if isinstance(full, list) and full:
+        return ["full_attention" if i in set(full) else "conv" for i in range(layers)]
+    return None
+
+
+def _recurrent_layer_bytes(cfg: dict[str, Any], hidden: int) -> float:
+    """State kept per sequence by one recurrent layer, FP32 as llama.cpp stores it (conv state + SSM state)."""
+    d_state = _first(cfg, "mamba_d_state", "ssm_state_size")
+    if d_state:  # Mamba-1 (Jamba) or Mamba-2 (Granite 4.0 H, Nemotron-H, Falcon-H1, Bamba)
+        n_heads = _first(cfg, "mamba_n_heads", "mamba_num_heads")
+        head_dim = _first(cfg, "mamba_d_head", "mamba_head_dim")
+        d_conv = int(_first(cfg, "mamba_d_conv", "conv_kernel", default=4))
+        expand = float(_first(cfg, "mamba_expand", "expand", default=2))
+        d_inner = int(_first(cfg, "mamba_d_ssm", default=0) or (n_heads * head_dim if n_heads and head_dim else expand * hidden))
+        if n_heads:  # Mamba-2: the convolution also runs over B and C (2 x groups x state)
+            groups = int(_first(cfg, "mamba_n_groups", "n_groups", default=1))
+            conv = (d_conv - 1) * (d_inner + 2 * groups * int(d_state))
+        else:
+            conv = (d_conv - 1) * d_inner
+        return 4.0 * (conv + d_inner * int(d_state))
+    if cfg.get("linear_num_value_heads"):  # Gated DeltaNet (Qwen3-Next): a key x value matrix per value head
+        key_heads, value_heads = int(cfg.get("linear_num_key_heads") or cfg["linear_num_value_heads"]), int(cfg["linear_num_value_heads"])
+        key_dim, value_dim = int(cfg["linear_key_head_dim"]), int(cfg["linear_value_head_dim"])
+        conv = (int(cfg.get("linear_conv_kernel_dim") or 4) - 1) * (2 * key_heads * key_dim + value_heads * value_dim)
+        return 4.0 * (conv + value_heads * key_dim * value_dim)
+    if cfg.get("conv_L_cache"):  # LFM2 short convolutions: the last L-1 inputs
+        return 4.0 * (int(cfg["conv_L_cache"]) - 1) * hidden
+    return 0.0
+
+
+def _add_hybrid(cfg: dict[str, Any], fields: dict[str, Any]) -> None:
+    """Layers without a KV cache: recurrent layers of hybrids, Mllama's cross-attention, Gemma 3n's shared KV."""
+    layers, hidden = fields["layers"], fields["hidden"]
+    cross = cfg.get("cross_attention_layers")
+    if isinstance(cross, list) and 0 < len(cross) < layers:  # Mllama: image cross-attention keeps no text KV
+        fields["kv_layers"] = layers - len(cross)
+    shared = cfg.get("num_kv_shared_layers")
+    if isinstance(shared, int) and 0 < shared < layers:  # Gemma 3n: the last layers reuse earlier layers' KV
+        fields["kv_layers"] = layers - shared
+    if cfg.get("model_type") == "falcon_h1":  # attention and Mamba-2 side by side in every layer
+        fields["recurrent_state_mib"] = round(layers * _recurrent_layer_bytes(cfg, hidden) / 2**20, 2)
+        return
+    kinds = _layer_kinds(cfg, layers)
+    if not kinds or not any(k in _RECURRENT_KINDS for k in kinds):
+        return
+    attention = sum(1 for k in kinds if k in _ATTENTION_KINDS)
+    recurrent = sum(1 for k in kinds if k in _RECURRENT_KINDS)
+    if attention == 0:
+        raise UnsupportedArchitectureError("no attention layers in layer_types; pure recurrent models are not modelled yet")
+    if attention < layers:
+        fields["kv_layers"] = attention
+    fields["recurrent_state_mib"] = round(recurrent * _recurrent_layer_bytes(cfg, hidden) / 2**20, 2)

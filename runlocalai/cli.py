@@ -7,6 +7,7 @@
     runlocalai compare "rtx 3090" "rtx 4090" [--json]
     runlocalai costvscloud --hardware rtx-3090 --model llama-3.1-8b --tokens-per-day 2M [--json]
     runlocalai catalog validate|build|stats|matrix [--json]
+    runlocalai catalog add-model owner/name [--write] [--quant Q4_K_M]
     runlocalai bot
 
 User errors print one clear line (with "did you mean" choices) and exit 2; no tracebacks. Heavy modules are
@@ -151,10 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--api-price", type=_number, help="cloud price per 1M tokens (default by model size)")
     cost.add_argument("--json", action="store_true")
 
-    cat = sub.add_parser("catalog", help="validate, build or count the catalog")
-    cat.add_argument("action", choices=["validate", "build", "stats", "matrix"])
+    cat = sub.add_parser("catalog", help="validate, build or count the catalog; draft an entry from the Hugging Face Hub")
+    cat.add_argument("action", choices=["validate", "build", "stats", "matrix", "add-model"])
+    cat.add_argument("repo", nargs="?", help="add-model: a Hugging Face repository, owner/name or its URL")
     cat.add_argument("--json", action="store_true")
     cat.add_argument("--db", type=Path, help="database path (default: user cache)")
+    cat.add_argument("--write", action="store_true", help="add-model: write knowledge/data/models/<id>.yaml instead of printing")
+    cat.add_argument("--quant", help="add-model, GGUF repositories: the quant whose header to read (default Q4_K_M)")
 
     sub.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
@@ -308,10 +312,39 @@ def cmd_costvscloud(args: argparse.Namespace) -> int:
     return _advice(args, cost_vs_cloud(kb, hardware.id, model.id, args.tokens_per_day, args.electricity_price, args.api_price))
 
 
+def cmd_catalog_add_model(args: argparse.Namespace) -> int:
+    """Draft a catalog entry from a Hugging Face repository (printed, or written with --write for review)."""
+    from answers.hub import cli_resolver
+    from answers.hub_catalog import draft_catalog_entry, draft_yaml, write_draft
+    from answers.user_errors import InputError
+    from knowledge.loader import load_catalog
+
+    if not args.repo:
+        raise InputError("Name the repository: runlocalai catalog add-model owner/name")
+    hub = cli_resolver().resolve_sync(args.repo, quant=args.quant)
+    entry = draft_catalog_entry(hub, load_catalog().catalog)
+    if args.write:
+        path = write_draft(entry, hub.repo_id)
+        print(
+            json.dumps({"written": str(path), "id": entry["id"]})
+            if args.json
+            else f"wrote {path}: review it, then `runlocalai catalog validate`"
+        )
+    elif args.json:
+        _print_json(json.loads(json.dumps(entry, default=str)))
+    else:
+        print(draft_yaml(entry, hub.repo_id), end="")
+    return 0
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     from knowledge.loader import load_catalog
     from knowledge.store import default_db_path, ensure_database
 
+    if args.action == "add-model":
+        return cmd_catalog_add_model(args)
+    if args.repo:
+        return _fail(f"catalog {args.action} takes no repository argument")
     report = load_catalog()
     if args.action == "validate":
         if args.json:

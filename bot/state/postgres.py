@@ -22,7 +22,14 @@ MIGRATIONS: list[str] = [
     CREATE TABLE feedback (message_id BIGINT NOT NULL, user_id BIGINT NOT NULL, verdict TEXT NOT NULL, at DOUBLE PRECISION NOT NULL,
                            PRIMARY KEY (message_id, user_id));
     """,
+    # 2: Hugging Face lookup cache (answers.hub)
+    """
+    CREATE TABLE hub_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, stored_at DOUBLE PRECISION NOT NULL,
+                            expires_at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX hub_cache_expires ON hub_cache (expires_at);
+    """,
 ]
+HUB_CACHE_PURGE_AFTER_S = 30 * 86400
 
 
 class PostgresState:
@@ -176,3 +183,21 @@ class PostgresState:
             [(r["question_hash"], r["intent"], r["times"], r["best_score"]) for r in top],
             [(r["question_hash"], r["intent"], r["n"]) for r in down],
         )
+
+    # -------------------------------------------------------------------------------------
+    async def hub_cache_get(self, key: str) -> tuple[str, float] | None:
+        row = await self.pool.fetchrow("SELECT value, expires_at FROM hub_cache WHERE key = $1", key)
+        return (str(row["value"]), float(row["expires_at"])) if row else None
+
+    async def hub_cache_put(self, key: str, value: str, ttl_s: float) -> None:
+        now = time.time()
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "INSERT INTO hub_cache VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "stored_at = excluded.stored_at, expires_at = excluded.expires_at",
+                key,
+                value,
+                now,
+                now + ttl_s,
+            )
+            await conn.execute("DELETE FROM hub_cache WHERE expires_at < $1", now - HUB_CACHE_PURGE_AFTER_S)

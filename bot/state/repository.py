@@ -1,5 +1,5 @@
-"""Mutable bot state behind one small interface: guild settings, answered threads, feedback, usage and
-unanswered questions. Implementations: SQLite (embedded default) and PostgreSQL."""
+"""Mutable bot state behind one small interface: guild settings, answered threads, feedback, usage,
+unanswered questions and the Hugging Face lookup cache. Implementations: SQLite (embedded default) and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -63,3 +63,12 @@ class StateRepository(Protocol):
     async def feedback_for(self, message_id: int) -> dict[str, int]: ...
 
     async def stats(self, guild_id: int, limit: int = 5) -> Stats: ...
+
+    # Hugging Face lookups (answers.hub.HubResolver's cache; answers.hub_cache.HubCache is the same two methods)
+    async def hub_cache_get(self, key: str) -> tuple[str, float] | None:
+        """(value, expires_at as a Unix time), expired or not; None if the key was never stored."""
+        ...
+
+    async def hub_cache_put(self, key: str, value: str, ttl_s: float) -> None:
+        """Store (or replace) a value for ``ttl_s`` seconds; rows expired for 30 days are deleted on the way."""
+        ...

@@ -25,7 +25,13 @@ MIGRATIONS: list[str] = [
     CREATE TABLE feedback (message_id INTEGER NOT NULL, user_id INTEGER NOT NULL, verdict TEXT NOT NULL, at REAL NOT NULL,
                            PRIMARY KEY (message_id, user_id));
     """,
+    # 2: Hugging Face lookup cache (answers.hub)
+    """
+    CREATE TABLE hub_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, stored_at REAL NOT NULL, expires_at REAL NOT NULL);
+    CREATE INDEX hub_cache_expires ON hub_cache (expires_at);
+    """,
 ]
+HUB_CACHE_PURGE_AFTER_S = 30 * 86400
 
 
 class SQLiteState:
@@ -166,3 +172,19 @@ class SQLiteState:
         ) as cur:
             downvoted = [tuple(r) for r in await cur.fetchall()]
         return Stats(commands, questions, answered, questions - answered, solved, unhelpful, top_unanswered, downvoted)
+
+    # -------------------------------------------------------------------------------------
+    async def hub_cache_get(self, key: str) -> tuple[str, float] | None:
+        async with self.db.execute("SELECT value, expires_at FROM hub_cache WHERE key = ?", (key,)) as cur:
+            row = await cur.fetchone()
+        return (str(row[0]), float(row[1])) if row else None
+
+    async def hub_cache_put(self, key: str, value: str, ttl_s: float) -> None:
+        now = time.time()
+        await self.db.execute(
+            "INSERT INTO hub_cache VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+            "stored_at = excluded.stored_at, expires_at = excluded.expires_at",
+            (key, value, now, now + ttl_s),
+        )
+        await self.db.execute("DELETE FROM hub_cache WHERE expires_at < ?", (now - HUB_CACHE_PURGE_AFTER_S,))
+        await self.db.commit()
