@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import unicodedata
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -42,12 +43,18 @@ def has_dejavu() -> bool:
     return isinstance(font(TEXT_PX), ImageFont.FreeTypeFont) and "DejaVu" in (font(TEXT_PX).getname()[0] or "")
 
 
+def clean(text: str) -> str:
+    """One line of printable text: control and format characters (newlines, tabs, bidi marks) become spaces."""
+    return "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+
+
 def text_width(text: str, px: float, bold: bool = False) -> float:
-    return font(px, bold).getlength(text) / SCALE
+    return font(px, bold).getlength(clean(text)) / SCALE
 
 
 def fit_text(text: str, px: float, width: float, bold: bool = False) -> str:
     """``text`` cut with an ellipsis so that it fits ``width`` pixels."""
+    text = clean(text)
     if text_width(text, px, bold) <= width:
         return text
     while text and text_width(text + "…", px, bold) > width:
@@ -135,7 +142,7 @@ class _Canvas:
 
     def text(self, x: float, y: float, s: str, px: float = TEXT_PX, colour: str = "text", bold: bool = False, anchor: str = "la") -> None:
         """``anchor``: Pillow's two letters, horizontal (l, m, r) then vertical (a: top of the letters, m, s)."""
-        self.draw.text((x * SCALE, y * SCALE), s, fill=_rgb(colour), font=font(px, bold), anchor=anchor)
+        self.draw.text((x * SCALE, y * SCALE), clean(s), fill=_rgb(colour), font=font(px, bold), anchor=anchor)
 
     def swatch(self, x: float, y: float, key: str) -> None:
         """A legend key for text whose top is at ``y``."""
