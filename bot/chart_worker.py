@@ -3,6 +3,10 @@ the specs and Pillow (never discord or the catalog): the pool pickles these func
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 from bot.chart_specs import BarsPanel, ChartSpec, CurvePanel, CurvePoint, Row, Segment
 
 WARM_UP = ChartSpec(
@@ -20,8 +24,21 @@ def draw_chart(spec: ChartSpec) -> bytes:
     return render(spec)
 
 
+PARENT_CHECK_S = 1.0
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose bot died (even by kill -9) exits instead of waiting forever for work: it holds both ends
+    of the pool's pipes, so it would never see end-of-file."""
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def warm_up() -> None:
-    """Pool initializer: import Pillow, load the fonts and run every drawing path once."""
+    """Pool initializer: watch the parent, import Pillow, load the fonts and run every drawing path once."""
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent", daemon=True).start()
     draw_chart(WARM_UP)
 
 

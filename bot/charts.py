@@ -165,6 +165,7 @@ async def with_estimate_chart(payload: dict[str, Any], result: EstimateResult, k
     """Add the speed curve (computed by answers.speed_curve in a thread) to the embed and the chart under it."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CHART_BUDGET_S
+    renderer.start()  # a cold worker starts while the curve is computed
     points: list[Point] = []
     query = curve_query(result)
     if kb is not None and query is not None:
