@@ -16,7 +16,8 @@ ON_GPU = {"runs_well", "tight"}
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+    """ "Runs well" -> "runs well", but "CPU only" stays."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def _gb(value: float) -> str:
@@ -34,21 +35,27 @@ def _band(low: float | None, high: float | None) -> str:
 # ------------------------------------------------------------------------------------------------
 # /willitrun
 # ------------------------------------------------------------------------------------------------
-def memory_place(result: EstimateResult) -> str:
+def memory_place(result: EstimateResult, short: bool = False) -> str:
     """Where the usable memory is: the GPU(s), unified memory, or RAM when CPU only."""
     system = result.estimate.request.system
     if not system.gpus:
-        return "RAM (CPU only)"
+        return "RAM" if short else "RAM (CPU only)"
     if any(g.kind == "unified" for g in system.gpus):
-        return "unified memory"
+        return "unified" if short else "unified memory"
     return "GPU" if len(system.gpus) == 1 else f"{len(system.gpus)} GPUs"
+
+
+def split_over_ram(result: EstimateResult) -> bool:
+    """Whether the estimate places part of the model in system RAM (offload; not when it does not run at all)."""
+    est = result.estimate
+    return est.fit in {"offload", "cpu_only"} and bool(est.request.system.gpus) and est.memory.ram_used > 0
 
 
 def estimate_spec(result: EstimateResult, points: list[Point]) -> ChartSpec:
     est, m = result.estimate, result.estimate.memory
     usable = m.available / GB
     weights, kv, other = m.weights / GB, m.kv_cache / GB, (m.compute_buffer + m.overhead) / GB
-    in_ram = m.ram_used / GB if est.fit not in ON_GPU and est.request.system.gpus else 0.0
+    in_ram = m.ram_used / GB if split_over_ram(result) else 0.0
     legend: list[tuple[str, str]] = [
         ("weights", f"weights {_gb(weights)} GB"),
         ("kv", f"KV cache {_gb(kv)} GB"),
@@ -57,9 +64,8 @@ def estimate_spec(result: EstimateResult, points: list[Point]) -> ChartSpec:
     ]
     if in_ram > 0.05:
         legend.append(("ram", f"in system RAM {_gb(in_ram)} GB"))
-    place = memory_place(result)
     memory = BarsPanel(
-        title=f"Memory ({place})",
+        title=f"Memory ({memory_place(result, short=True)})",
         rows=(
             Row(
                 label=f"needs {_gb(m.total / GB)} GB",
@@ -97,7 +103,7 @@ def curve_line(points: list[Point]) -> str:
         if p.decode_tps is None:
             parts.append(f"{k_tokens(p.context)} won't run")
         else:
-            where = "" if p.fit in ON_GPU else " offload"
+            where = {"offload": " offload", "cpu_only": " CPU"}.get(p.fit, "")
             parts.append(f"{k_tokens(p.context)} {fmt_tps(p.decode_tps)}{where}")
     return " · ".join(parts)
 
@@ -112,8 +118,10 @@ def estimate_alt(result: EstimateResult, points: list[Point]) -> str:
         f"(weights {_gb(m.weights / GB)} GB, KV cache {_gb(m.kv_cache / GB)} GB, "
         f"buffers and overhead {_gb((m.compute_buffer + m.overhead) / GB)} GB)"
     )
-    if est.fit not in ON_GPU and est.request.system.gpus and m.ram_used > 0:
-        text += f", {_gb(m.gpu_used / GB)} GB on the GPU and {_gb(m.ram_used / GB)} GB in system RAM"
+    if split_over_ram(result):
+        text += f", {_gb(m.gpu_used / GB)} GB on the {memory_place(result)} and {_gb(m.ram_used / GB)} GB in system RAM"
+    elif est.fit == "wont_run" and est.request.system.gpus:
+        text += f", more than the GPU memory and the {_gb(m.ram_available / GB)} GB of system RAM hold together"
     elif m.total <= m.available:
         text += f", {_gb((m.available - m.total) / GB)} GB free"
     text += "."
@@ -124,7 +132,7 @@ def estimate_alt(result: EstimateResult, points: list[Point]) -> str:
             if p.decode_tps is None:
                 rows.append(f"{k_tokens(p.context)}{mark} won't run")
             else:
-                where = "" if p.fit in ON_GPU else " with CPU offload"
+                where = {"offload": " with CPU offload", "cpu_only": " on the CPU"}.get(p.fit, "")
                 rows.append(f"{k_tokens(p.context)}{mark} {fmt_tps(p.decode_tps)}{_band(p.low, p.high)}{where}")
         text += " Line: generation speed in tokens per second as the context fills, low to high band in brackets: " + "; ".join(rows) + "."
     return _clip(text)

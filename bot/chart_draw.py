@@ -155,7 +155,7 @@ class _Canvas:
             self.hatch(x, top, SWATCH_PX, SWATCH_PX, "card")
         elif key == "wont_run":
             self.cross(x + SWATCH_PX / 2, mid, SWATCH_PX - 2, key)
-        elif key in {"speed", "offload"}:  # the curve's point markers
+        elif key in {"speed", "offload", "cpu"}:  # the curve's point markers
             self.circle(x + SWATCH_PX / 2, mid, SWATCH_PX, key)
         else:
             self.rect(x, top, SWATCH_PX, SWATCH_PX, key)
@@ -292,6 +292,11 @@ def spaced_ticks(contexts: list[int], asked: int | None, px_per_doubling: float)
     return sorted(kept)
 
 
+def _kind(fit: str) -> str:
+    """The marker (and legend entry) for a point's fit."""
+    return {"runs_well": "speed", "tight": "speed", "cpu_only": "cpu"}.get(fit, "offload")
+
+
 def _curve(canvas: _Canvas, panel: CurvePanel, x: float, y: float, w: float, h: float) -> None:
     canvas.text(x, y, fit_text(panel.title, HEADING_PX, w, True), px=HEADING_PX, bold=True)
     points = list(panel.points)
@@ -313,9 +318,10 @@ def _curve(canvas: _Canvas, panel: CurvePanel, x: float, y: float, w: float, h: 
     def py(value: float) -> float:
         return plot_bottom - value / top * (plot_bottom - plot_top)
 
-    for value, label in zip((0, top / 2, top), labels, strict=True):  # grid and y labels
+    for value, label in zip((0, top / 2, top), labels, strict=True):  # grid and y labels (none if nothing runs)
         canvas.line([(plot_x, py(value)), (plot_x + plot_w, py(value))], "grid", 1)
-        canvas.text(plot_x - 10, py(value), label, colour="muted", anchor="rm")
+        if runs:
+            canvas.text(plot_x - 10, py(value), label, colour="muted", anchor="rm")
     for c in spaced_ticks([p.context for p in points], panel.asked, plot_w / (hi - lo)):
         canvas.text(px(c), plot_bottom + 8, k_tokens(c), colour="muted", anchor="ma")
     if panel.asked is not None:
@@ -325,7 +331,7 @@ def _curve(canvas: _Canvas, panel: CurvePanel, x: float, y: float, w: float, h: 
         band += [(px(p.context), py(p.low if p.low is not None else p.tps or 0.0)) for p in reversed(runs)]
         canvas.polygon(band, "speed", 72)
         for a, b in itertools.pairwise(runs):  # each stretch in the colour of where it ends (GPU or offload)
-            kind = "speed" if b.fit in {"runs_well", "tight"} else "offload"
+            kind = _kind(b.fit)
             canvas.line([(px(a.context), py(a.tps or 0.0)), (px(b.context), py(b.tps or 0.0))], kind, 3)
     kinds = []
     for p in points:
@@ -333,12 +339,12 @@ def _curve(canvas: _Canvas, panel: CurvePanel, x: float, y: float, w: float, h: 
             canvas.cross(px(p.context), py(0) - 9, 14, "wont_run")
             kinds.append("wont_run")
         else:
-            kind = "speed" if p.fit in {"runs_well", "tight"} else "offload"
+            kind = _kind(p.fit)
             canvas.circle(px(p.context), py(p.tps), 13, kind)
             kinds.append(kind)
     if panel.asked is not None and panel.asked_label:
         right = px(panel.asked) > plot_x + plot_w / 2
         canvas.text(px(panel.asked) + (-8 if right else 8), plot_top - 12, panel.asked_label, bold=True, anchor="ra" if right else "la")
-    names = {"speed": "on GPU", "offload": "CPU offload", "wont_run": "won't run"}
-    legend = _legend_lines(tuple((k, names[k]) for k in ("speed", "offload", "wont_run") if k in kinds), w)
+    names = {"speed": "on GPU", "offload": "CPU offload", "cpu": "CPU only", "wont_run": "won't run"}
+    legend = _legend_lines(tuple((k, names[k]) for k in names if k in kinds), w)
     _legend(canvas, legend[:1], plot_x, y + h - LEGEND_LINE_PX + 6)

@@ -29,6 +29,7 @@ PALETTE = {
     "other": "#C29CF0",
     "speed": "#5FD28F",
     "offload": "#F08A4B",
+    "cpu": "#F08A4B",  # CPU-only points: like offload, named differently
     "wont_run": "#FF6B6B",
     "ram": "#F2F3F5",  # hatching over the part that sits in system RAM
     "params": "#5AA9F0",
@@ -37,7 +38,7 @@ PALETTE = {
 }
 # Everything drawn on the card that carries meaning (text, series, markers) and must read against it.
 TEXT_KEYS = ("text", "muted")
-SERIES_KEYS = ("weights", "kv", "other", "speed", "offload", "wont_run", "params", "active", "context")
+SERIES_KEYS = ("weights", "kv", "other", "speed", "offload", "cpu", "wont_run", "params", "active", "context")
 LABELS = {
     "weights": "weights",
     "kv": "KV cache",

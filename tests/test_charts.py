@@ -381,3 +381,16 @@ async def test_compare_models_attaches_memory_and_speed_on_the_reference_gpu(bot
     text = embed_text(message)
     assert "On a GeForce RTX 3090 (Q4_K_M, 8,192 tokens)" in text and "in system RAM" in text
     assert "Qwen3 32B" in upload.description and "Llama 3.3 70B" in upload.description and "offload" in upload.description
+
+
+def test_alt_text_names_where_the_model_runs(kb):
+    cpu = EstimateQuery(model="llama-3.1-8b-instruct", hardware=["ryzen-7-3700x"])
+    result = run_estimate(kb, cpu)
+    alt = chart_content.estimate_alt(result, speed_curve(kb, charts.curve_query(result), [2048, 8192]))
+    assert "CPU only (slow)" in alt and "usable RAM (CPU only)" in alt and "on the CPU" in alt and "offload" not in alt
+    huge = run_estimate(kb, EstimateQuery(model="llama-3.1-405b-instruct", hardware=["rtx-3060-12gb"]))
+    alt = chart_content.estimate_alt(huge, [])
+    assert "won't run" in alt and "in system RAM" not in alt and "hold together" in alt
+    assert chart_content.estimate_spec(huge, []).panels[0].rows[0].in_ram == 0  # nothing to split: it does not run
+    two = run_estimate(kb, EstimateQuery(model="llama-3.3-70b-instruct", hardware=["rtx-3090"], gpus=2, context=32768))
+    assert "GB on the 2 GPUs and" in chart_content.estimate_alt(two, [])
