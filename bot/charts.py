@@ -15,6 +15,8 @@ import logging
 import multiprocessing
 import threading
 import time
+import weakref
+from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
@@ -34,9 +36,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("runlocalai.charts")
 
-CHART_BUDGET_S = 1.0  # the whole chart step of a reply (speed curve + drawing): an answer without it beats a late one
+# The whole chart step of a reply (speed curve + drawing); an answer without the picture beats a late one. A reply
+# not deferred (work done within DEFER_AFTER_S) still goes out well inside Discord's 3 s: 1.5 s + 0.5 s + sending.
+CHART_BUDGET_S = 0.5
 STUCK_AFTER_S = 10.0
 WORKERS = 1
+DRAWN_KEPT = 64  # PNGs kept for repeated questions (about 50 KB each)
 ESTIMATE_FILENAME = "willitrun.png"
 COMPARE_FILENAME = "compare.png"
 
@@ -44,11 +49,14 @@ COMPARE_FILENAME = "compare.png"
 class ChartRenderer:
     """A warm process pool for drawing, with a per-chart deadline."""
 
-    def __init__(self, workers: int = WORKERS):
+    def __init__(self, workers: int = WORKERS, keep: int = DRAWN_KEPT):
         self.workers = workers
+        self.keep = keep
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._running: dict[Future[bytes], float] = {}
+        self._drawing: dict[ChartSpec, Future[bytes]] = {}  # one job per distinct chart, however many ask at once
+        self._drawn: OrderedDict[ChartSpec, bytes] = OrderedDict()  # popular questions repeat: their charts too
 
     def start(self) -> None:
         """Start the worker now (it warms up in the background): call at start-up so the first chart is fast."""
@@ -68,12 +76,14 @@ class ChartRenderer:
     def close(self) -> None:
         with self._lock:
             pool, self._pool = self._pool, None
+            self._drawing.clear()
         if pool is not None:
             _stop(pool)
 
     def _replace_if_stuck(self) -> None:
         now = time.monotonic()
-        stuck = [f for f, started in list(self._running.items()) if not f.done() and now - started > STUCK_AFTER_S]
+        with self._lock:
+            stuck = [f for f, started in self._running.items() if not f.done() and now - started > STUCK_AFTER_S]
         if stuck:
             log.warning("a chart has been drawing for over %.0f s: replacing the chart worker", STUCK_AFTER_S)
             self.close()
@@ -85,17 +95,27 @@ class ChartRenderer:
         if timeout <= 0:
             log.warning("no time left to draw a chart; sending without it")
             return None
-        self._replace_if_stuck()
-        try:
-            future = self._ensure().submit(draw_chart, spec)
-        except (BrokenProcessPool, RuntimeError):
-            log.warning("chart worker unavailable; sending without the chart", exc_info=True)
-            self.close()
-            return None
-        self._running[future] = time.monotonic()
-        future.add_done_callback(lambda f: self._running.pop(f, None))
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+        with self._lock:
+            if spec in self._drawn:
+                self._drawn.move_to_end(spec)
+                return self._drawn[spec]
+            future = self._drawing.get(spec)
+        if future is None:
+            self._replace_if_stuck()
+            try:
+                future = self._ensure().submit(draw_chart, spec)
+            except (BrokenProcessPool, RuntimeError):
+                log.warning("chart worker unavailable; sending without the chart", exc_info=True)
+                self.close()
+                return None
+            with self._lock:
+                self._drawing[spec] = future
+                self._running[future] = time.monotonic()
+            future.add_done_callback(lambda f: self._done(spec, f))
+        waited = asyncio.wrap_future(future)
+        waited.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved even if nobody waits any more
+        try:  # shielded: one reply giving up does not cancel the drawing others wait for (or the next one reuses)
+            return await asyncio.wait_for(asyncio.shield(waited), timeout)
         except TimeoutError:
             log.warning("chart not drawn within %.2f s; sending without it", timeout)
         except BrokenProcessPool:
@@ -104,6 +124,17 @@ class ChartRenderer:
         except Exception:
             log.exception("chart drawing failed; sending without it")
         return None
+
+    def _done(self, spec: ChartSpec, future: Future[bytes]) -> None:
+        """Runs in the pool's thread when a drawing ends: keep the PNG, forget the job."""
+        with self._lock:
+            self._running.pop(future, None)
+            if self._drawing.get(spec) is future:
+                del self._drawing[spec]
+            if not future.cancelled() and future.exception() is None:
+                self._drawn[spec] = future.result()
+                while len(self._drawn) > self.keep:
+                    self._drawn.popitem(last=False)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -161,6 +192,21 @@ def add_curve_text(embed: discord.Embed, points: list[Point]) -> discord.Embed:
     return render.finalize(embed)
 
 
+_curves: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, asyncio.Future[list[Point]]]] = weakref.WeakKeyDictionary()
+
+
+def _curve_task(kb: KnowledgeBase, query: EstimateQuery, contexts: list[int]) -> asyncio.Future[list[Point]]:
+    """One thread computing a curve however many replies want it at once (a burst of the same question); the
+    estimates it runs are cached, so later ones are quick anyway."""
+    pending = _curves.setdefault(asyncio.get_running_loop(), {})
+    key = (id(kb), kb.catalog.fingerprint, repr(query), tuple(contexts))
+    task = pending.get(key)
+    if task is None:
+        task = pending[key] = asyncio.ensure_future(asyncio.to_thread(speed_curve, kb, query, contexts))
+        task.add_done_callback(lambda _: pending.pop(key, None))
+    return task
+
+
 async def with_estimate_chart(payload: dict[str, Any], result: EstimateResult, kb: KnowledgeBase | None) -> dict[str, Any]:
     """Add the speed curve (computed by answers.speed_curve in a thread) to the embed and the chart under it."""
     loop = asyncio.get_running_loop()
@@ -171,7 +217,7 @@ async def with_estimate_chart(payload: dict[str, Any], result: EstimateResult, k
     if kb is not None and query is not None:
         contexts = curve_contexts(result.estimate.request.model.arch.max_context, result.estimate.context)
         try:
-            points = await asyncio.wait_for(asyncio.to_thread(speed_curve, kb, query, contexts), deadline - loop.time())
+            points = await asyncio.wait_for(asyncio.shield(_curve_task(kb, query, contexts)), deadline - loop.time())
         except TimeoutError:
             log.warning("speed curve not computed within the chart budget; chart without it")
         except Exception:

@@ -394,3 +394,9 @@ def test_alt_text_names_where_the_model_runs(kb):
     assert chart_content.estimate_spec(huge, []).panels[0].rows[0].in_ram == 0  # nothing to split: it does not run
     two = run_estimate(kb, EstimateQuery(model="llama-3.3-70b-instruct", hardware=["rtx-3090"], gpus=2, context=32768))
     assert "GB on the 2 GPUs and" in chart_content.estimate_alt(two, [])
+
+
+def test_the_chart_budget_keeps_an_undeferred_reply_inside_discords_3_seconds():
+    from bot.respond import DEFER_AFTER_S
+
+    assert DEFER_AFTER_S + charts.CHART_BUDGET_S <= 2.0  # leaves a second for sending the reply under load
