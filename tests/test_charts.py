@@ -5,6 +5,7 @@ which records the uploaded files."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from concurrent.futures import Future
@@ -400,3 +401,38 @@ def test_the_chart_budget_keeps_an_undeferred_reply_inside_discords_3_seconds():
     from bot.respond import DEFER_AFTER_S
 
     assert DEFER_AFTER_S + charts.CHART_BUDGET_S <= 2.0  # leaves a second for sending the reply under load
+
+
+async def test_the_same_chart_asked_for_at_once_is_drawn_once(monkeypatch):
+    from bot.chart_worker import draw_chart
+
+    renderer = charts.ChartRenderer()
+    try:
+        await renderer.wait_ready()
+        pool = renderer._ensure()
+        submitted = []
+        original = pool.submit
+
+        def counting(fn, *args):
+            submitted.append(fn)
+            return original(fn, *args)
+
+        monkeypatch.setattr(pool, "submit", counting)
+        pngs = await asyncio.gather(*(renderer.render(SMALL, timeout=30) for _ in range(5)))
+        assert pngs[0] is not None and len(set(pngs)) == 1 and submitted.count(draw_chart) == 1
+        assert await renderer.render(SMALL, timeout=0.001) == pngs[0]  # kept: a repeated question gets it at once
+    finally:
+        renderer.close()
+
+
+async def test_a_burst_of_the_same_question_computes_one_speed_curve(kb, monkeypatch, warm_charts):
+    calls = []
+
+    def counting(*args):
+        calls.append(args)
+        return speed_curve(*args)
+
+    monkeypatch.setattr(charts, "speed_curve", counting)
+    result = run_estimate(kb, EstimateQuery(model="qwen3-14b", hardware=["rtx-4060-ti-16gb"], context=16384))
+    payloads = await asyncio.gather(*(charts.with_estimate_chart({"embed": render.estimate_embed(result)}, result, kb) for _ in range(6)))
+    assert len(calls) == 1 and all(p["file"].filename == "willitrun.png" for p in payloads)
