@@ -40,7 +40,8 @@ def font(px: float, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.Im
 
 
 def has_dejavu() -> bool:
-    return isinstance(font(TEXT_PX), ImageFont.FreeTypeFont) and "DejaVu" in (font(TEXT_PX).getname()[0] or "")
+    loaded = font(TEXT_PX)
+    return isinstance(loaded, ImageFont.FreeTypeFont) and "DejaVu" in (loaded.getname()[0] or "")
 
 
 def clean(text: str) -> str:
@@ -101,7 +102,7 @@ class _Canvas:
         mask = Image.new("L", size, 0)
         pen = ImageDraw.Draw(mask)
         step, width = step_px * SCALE, max(1, round(line_px * SCALE))
-        k = -size[1]
+        k = float(-size[1])
         while k < size[0]:
             pen.line([(k, size[1]), (k + size[1], 0)], fill=255, width=width)
             k += step
