@@ -198,9 +198,9 @@ def compare_spec(figures: SideBySide) -> ChartSpec:
         )
         return ChartSpec(title=_clip(f"{a.name} vs {b.name}", 70), panels=(params, context))
     if figures.kind == "hardware":
-        title = f"{figures.model} {figures.quant} at {k_tokens(figures.context)} tokens"
+        title = f"{_short(a.name)} vs {_short(b.name)}: {figures.model} {figures.quant}, {k_tokens(figures.context)}"
     else:
-        title = f"On a {figures.hardware}, {figures.quant} at {k_tokens(figures.context)} tokens"
+        title = f"{a.name} vs {b.name} on {_short(figures.hardware)}, {figures.quant}, {k_tokens(figures.context)}"
     legend = MEMORY_LEGEND + ((("ram", "in RAM"),) if a.ram_gb > 0.05 or b.ram_gb > 0.05 else ())
     memory = BarsPanel(title="Memory, GB", rows=tuple(_memory_row(s, _short(s.name)) for s in (a, b)), legend=legend)
     speed = BarsPanel(title="Generating, tok/s", rows=tuple(_speed_row(s, _short(s.name)) for s in (a, b)))
