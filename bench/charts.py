@@ -1,6 +1,7 @@
 """Chart render time: p50/p95 per chart type, drawn in this process (what the worker does) and through the bot's
-warm worker process (what a reply waits for: pickling, the pipe and the drawing), beside encoding an empty PNG
-of the same size measured in the same run. Also the PNG sizes and the cost of the speed curve's estimates.
+warm worker process (what a reply waits for: pickling, the pipe and the drawing; the bot's cache of recent PNGs is
+off here), beside encoding an empty PNG of the same size measured in the same run. Also the PNG sizes and the cost
+of the speed curve's estimates.
 
     python bench/charts.py [--repeat 60]
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import statistics
 import sys
 import time
@@ -38,13 +40,13 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
 
 
-def timed(fn, repeat: int) -> list[float]:
+def timed(fn, repeat: int, clock=time.perf_counter) -> list[float]:
     fn()  # warm
     out = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        out.append(time.perf_counter() - t0)
+        out.append(clock() - t0)
     return out
 
 
@@ -82,7 +84,7 @@ def chart_specs(kb: KnowledgeBase) -> dict[str, tuple[ChartSpec, list[float]]]:
 
 
 async def through_worker(specs: dict[str, tuple[ChartSpec, list[float]]], repeat: int) -> dict[str, list[float]]:
-    renderer = ChartRenderer()
+    renderer = ChartRenderer(keep=0)  # every render drawn anew (the bot keeps recent PNGs for repeated questions)
     t0 = time.perf_counter()
     await renderer.wait_ready()
     start = time.perf_counter() - t0
@@ -100,6 +102,11 @@ async def through_worker(specs: dict[str, tuple[ChartSpec, list[float]]], repeat
     return out
 
 
+def print_load() -> None:
+    if hasattr(os, "getloadavg"):
+        print(f"load average (1 min) {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=60)
@@ -107,15 +114,21 @@ def main() -> None:
     kb = KnowledgeBase.load()
     specs = chart_specs(kb)
     base = percentiles(timed(empty_png, args.repeat))
+    base_cpu = percentiles(timed(empty_png, args.repeat, time.process_time))
     print(f"Charts {WIDTH_PX}x{HEIGHT_PX}, Pillow, font {'DejaVu Sans' if has_dejavu() else 'Pillow built-in (DejaVu not found)'}")
-    print(f"baseline: encode an empty {WIDTH_PX}x{HEIGHT_PX} PNG   p50 {base[0]:6.1f} ms  p95 {base[1]:6.1f} ms")
+    size = f"{WIDTH_PX}x{HEIGHT_PX}"
+    print(f"baseline: encode an empty {size} PNG   p50 {base[0]:6.1f} ms  p95 {base[1]:6.1f} ms  (CPU p50 {base_cpu[0]:.1f} ms)")
     print()
-    print(f"{'chart':22} {'in-process p50':>15} {'p95':>8} {'x baseline':>10} {'PNG KB':>7}")
+    print(f"{'chart':22} {'in-process p50':>15} {'p95':>8} {'x baseline':>10} {'CPU p50':>9} {'x baseline':>10} {'PNG KB':>7}")
     worst = 0.0
     for label, (spec, _) in specs.items():
         p50, p95 = percentiles(timed(lambda spec=spec: render(spec), args.repeat))
+        cpu50, _ = percentiles(timed(lambda spec=spec: render(spec), args.repeat, time.process_time))
         worst = max(worst, p95)
-        print(f"{label:22} {p50:12.1f} ms {p95:5.1f} ms {p50 / base[0]:9.1f}x {len(render(spec)) / 1024:7.1f}")
+        print(
+            f"{label:22} {p50:12.1f} ms {p95:5.1f} ms {p50 / base[0]:9.1f}x {cpu50:6.1f} ms {cpu50 / base_cpu[0]:9.1f}x "
+            f"{len(render(spec)) / 1024:7.1f}"
+        )
     print()
     print(f"{'chart':26} {'via warm worker p50':>19} {'p95':>8}")
     for label, samples in asyncio.run(through_worker(specs, args.repeat)).items():
@@ -126,6 +139,7 @@ def main() -> None:
     for label, (_, curve) in specs.items():
         if curve:
             print(f"speed curve for {label}: {curve[0] * 1000:.0f} ms cold, {curve[1] * 1000:.2f} ms cached (run_estimate)")
+    print_load()
     print(f"worst p95 {worst:.1f} ms: {'within' if worst <= BUDGET_MS else 'OVER'} the {BUDGET_MS:.0f} ms budget")
 
 
