@@ -14,7 +14,6 @@ from estimator.units import GB
 from knowledge.schema import Hardware, Model
 
 REFERENCE_GPU = "rtx-3090"  # 24 GB, the card local-model communities measure everything on
-REFERENCE_QUANT = "Q4_K_M"  # what /compare's GPU text assumes too
 
 
 @dataclass(frozen=True)
@@ -47,15 +46,16 @@ class SideBySide:
     sides: tuple[Side, Side]
     model: str = ""  # the model both GPUs run (kind "hardware")
     hardware: str = ""  # the GPU both models run on (kind "models")
-    quant: str = REFERENCE_QUANT
+    quant: str = ""  # the runtime's usual quant, as in /willitrun and /compare's text
     context: int = DEFAULT_CONTEXT
 
 
-def _estimated(kb: KnowledgeBase, model: Model, hardware: Hardware, context: int, side_id: str, side_name: str) -> Side:
-    result = run_estimate(kb, EstimateQuery(model=model.id, hardware=[hardware.id], quant=REFERENCE_QUANT, context=context))
+def _estimated(kb: KnowledgeBase, model: Model, hardware: Hardware, context: int, side_id: str, side_name: str) -> tuple[Side, str]:
+    """One side from the same query the comparison's text runs (default quant and runtime), and its quant."""
+    result = run_estimate(kb, EstimateQuery(model=model.id, hardware=[hardware.id], context=context))
     est, m = result.estimate, result.estimate.memory
     band = est.decode_band
-    return Side(
+    side = Side(
         id=side_id,
         name=side_name,
         params_b=model.params_b,
@@ -71,6 +71,7 @@ def _estimated(kb: KnowledgeBase, model: Model, hardware: Hardware, context: int
         decode_low=None if band is None else float(band[0]),
         decode_high=None if band is None else float(band[1]),
     )
+    return side, est.quant.name
 
 
 def _sizes(a: Model, b: Model) -> SideBySide:
@@ -83,21 +84,22 @@ def _sizes(a: Model, b: Model) -> SideBySide:
 
 def side_by_side(kb: KnowledgeBase, a: Model | Hardware, b: Model | Hardware, context: int | None = None) -> SideBySide:
     """Two GPUs: memory and generation speed for the reference model (Llama 3.1 8B, as the text says). Two models:
-    memory needed and speed on the reference GPU, or their sizes when the catalog has no reference GPU."""
+    memory needed and speed on the reference GPU, or their sizes when the catalog has no reference GPU. Quant and
+    runtime are the defaults, as in the comparison's text."""
     context = context or DEFAULT_CONTEXT
     if isinstance(a, Hardware) and isinstance(b, Hardware):
         model = kb.catalog.model(DEFAULT_TARGET_MODEL)
         if model is None:
             raise InputError(f"The reference model {DEFAULT_TARGET_MODEL} is not in the catalog.")
-        sides = (_estimated(kb, model, a, context, a.id, a.name), _estimated(kb, model, b, context, b.id, b.name))
-        return SideBySide("hardware", sides, model=model.name, context=context)
+        (side_a, quant), (side_b, _) = _estimated(kb, model, a, context, a.id, a.name), _estimated(kb, model, b, context, b.id, b.name)
+        return SideBySide("hardware", (side_a, side_b), model=model.name, quant=quant, context=context)
     if not (isinstance(a, Model) and isinstance(b, Model)):
         raise InputError("Compare two models or two GPUs, not one of each.")
     gpu = kb.catalog.hardware_by_id(REFERENCE_GPU)
     if gpu is None:
         return _sizes(a, b)
     try:
-        sides = (_estimated(kb, a, gpu, context, a.id, a.name), _estimated(kb, b, gpu, context, b.id, b.name))
+        (side_a, quant), (side_b, _) = _estimated(kb, a, gpu, context, a.id, a.name), _estimated(kb, b, gpu, context, b.id, b.name)
     except InputError:
         return _sizes(a, b)
-    return SideBySide("models", sides, hardware=gpu.name, context=context)
+    return SideBySide("models", (side_a, side_b), hardware=gpu.name, quant=quant, context=context)

@@ -45,17 +45,28 @@ def has_dejavu() -> bool:
 
 
 def clean(text: str) -> str:
-    """One line of printable text: control and format characters (newlines, tabs, bidi marks) become spaces."""
-    return "".join(" " if unicodedata.category(c).startswith("C") else c for c in text)
+    """One line of printable text: control, format and separator characters (newlines, tabs, bidi marks, line and
+    paragraph separators) become spaces."""
+    return "".join(" " if unicodedata.category(c)[0] in "CZ" and c != " " else c for c in text)
+
+
+def _layable(text: str, bold: bool) -> str:
+    """``text`` as the font can lay it out: cleaned, or as ASCII if the shaper still refuses it."""
+    text = clean(text)
+    try:
+        font(TEXT_PX, bold).getlength(text)
+    except (RuntimeError, ValueError):
+        return text.encode("ascii", "replace").decode("ascii")
+    return text
 
 
 def text_width(text: str, px: float, bold: bool = False) -> float:
-    return font(px, bold).getlength(clean(text)) / SCALE
+    return font(px, bold).getlength(_layable(text, bold)) / SCALE
 
 
 def fit_text(text: str, px: float, width: float, bold: bool = False) -> str:
     """``text`` cut with an ellipsis so that it fits ``width`` pixels."""
-    text = clean(text)
+    text = _layable(text, bold)
     if text_width(text, px, bold) <= width:
         return text
     while text and text_width(text + "…", px, bold) > width:
@@ -143,7 +154,7 @@ class _Canvas:
 
     def text(self, x: float, y: float, s: str, px: float = TEXT_PX, colour: str = "text", bold: bool = False, anchor: str = "la") -> None:
         """``anchor``: Pillow's two letters, horizontal (l, m, r) then vertical (a: top of the letters, m, s)."""
-        self.draw.text((x * SCALE, y * SCALE), clean(s), fill=_rgb(colour), font=font(px, bold), anchor=anchor)
+        self.draw.text((x * SCALE, y * SCALE), _layable(s, bold), fill=_rgb(colour), font=font(px, bold), anchor=anchor)
 
     def swatch(self, x: float, y: float, key: str) -> None:
         """A legend key for text whose top is at ``y``."""
@@ -238,7 +249,8 @@ def _bars(canvas: _Canvas, panel: BarsPanel, x: float, y: float, w: float, h: fl
     per_row = room / max(1, len(panel.rows))
     bar_px = max(BAR_MIN_PX, min(BAR_MAX_PX, per_row - ROW_LABEL_PX - ROW_GAP_PX - 6))
     row_px = max(ROW_LABEL_PX + bar_px + ROW_GAP_PX, min(per_row, ROW_LABEL_PX + bar_px + 3 * ROW_GAP_PX))
-    scale = w * 0.99 / (max((_row_end(r) for r in panel.rows), default=1.0) or 1.0)
+    end = max((_row_end(r) for r in panel.rows), default=0.0)
+    scale = w * 0.99 / end if end > 1e-9 else 0.0  # nothing to show: empty bars
     for i, row in enumerate(panel.rows):
         top = y + i * row_px
         value_w = text_width(row.value_text, TEXT_PX, True) + 12 if row.value_text else 0
@@ -273,7 +285,7 @@ def _bars(canvas: _Canvas, panel: BarsPanel, x: float, y: float, w: float, h: fl
 # ------------------------------------------------------------------------------------------------
 def nice_top(value: float) -> float:
     """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of ten) at or above ``value``."""
-    if value <= 0:
+    if not value > 1e-9:  # zero, negligible or NaN: a unit scale
         return 1.0
     exponent = 10 ** math.floor(math.log10(value))
     for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):

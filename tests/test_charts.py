@@ -190,7 +190,7 @@ def point_lists():
     return st.lists(point, max_size=9, unique_by=lambda p: p.context).map(lambda ps: tuple(sorted(ps, key=lambda p: p.context)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     label=st.text(max_size=200),
     values=st.lists(st.floats(0, 1e7), min_size=1, max_size=3),
