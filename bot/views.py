@@ -4,6 +4,7 @@ restart (discord.py routes clicks by matching the custom_id template)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
@@ -11,7 +12,7 @@ import discord
 from answers.defaults import DEFAULT_RUNTIME
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from answers.user_errors import InputError
-from bot import render
+from bot import charts, render
 from bot.errors import GuardedView, guarded_component
 from bot.respond import compute_then_send, send
 from estimator.quants import COMMON_GGUF
@@ -127,7 +128,7 @@ class EstimateAction(
         if self.action == "mb":
             await compute_then_send(interaction, lambda: run_estimate(bot.kb, self.query), _measured_payload, ephemeral=True)
             return
-        await compute_then_send(interaction, lambda: self._variant(bot), _estimate_payload, ephemeral=True)
+        await compute_then_send(interaction, lambda: self._variant(bot), _estimate_payload(bot.kb), ephemeral=True)
 
     def _variant(self, bot: RunLocalAIBot) -> EstimateResult:
         from estimator.solvers import max_context
@@ -146,8 +147,13 @@ class EstimateAction(
         return run_estimate(bot.kb, self.query)
 
 
-def _estimate_payload(result: EstimateResult) -> dict[str, Any]:
-    return {"embed": render.estimate_embed(result)}
+def _estimate_payload(kb: Any) -> Callable[[EstimateResult], Awaitable[dict[str, Any]]]:
+    """The follow-up's embed with its chart (drawn off the loop; the answer goes out without it if it is late)."""
+
+    async def build(result: EstimateResult) -> dict[str, Any]:
+        return await charts.with_estimate_chart({"embed": render.estimate_embed(result)}, result, kb)
+
+    return build
 
 
 def _measured_payload(result: EstimateResult) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Type ids and block sizes come from the ``gguf`` package (``GGMLQuantizationType`
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 from collections import defaultdict
@@ -238,7 +239,7 @@ def parse_gguf_header(stream: BinaryIO, label: str = "file") -> GGUFHeader:
             raise GGUFReadError(
                 f"{label}: tensor {name} has an unknown storage type id {type_id} (newer than this gguf package?)"
             ) from None
-        n_elements = int(np.prod(dims, dtype=np.float64)) if dims else 1
+        n_elements = math.prod(dims) if dims else 1
         tensors.append(GGUFTensorInfo(name, qtype.name, n_elements, n_elements * type_size // block))
     alignment = metadata.get("general.alignment", 32)
     if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1):

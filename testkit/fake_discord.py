@@ -3,7 +3,9 @@
 It speaks just enough of the real protocol for an unmodified discord.py client: login (users/@me,
 applications/@me), gateway (HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats), command registration,
 interaction callbacks, webhooks (follow-ups) and channel messages. Tests push gateway events with
-``dispatch`` and read what the bot sent from ``requests``.
+``dispatch`` and read what the bot sent from ``requests``; files sent as multipart (``files[n]`` parts beside
+``payload_json``) are kept on the request as ``files``, with the description given in the payload's
+``attachments``, and the stored message lists them as attachments the way Discord returns them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,15 +82,37 @@ def text_channel(channel_id: str) -> dict[str, Any]:
 
 
 @dataclass
+class RecordedFile:
+    """A file uploaded with a request: its multipart field (``files[0]``), name, bytes and, from the payload's
+    ``attachments``, its description (the alt text)."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+    description: str | None = None
+
+
+@dataclass
 class Recorded:
     method: str
     path: str
     query: dict[str, str]
     body: Any
+    files: list[RecordedFile] = field(default_factory=list)
 
     @property
     def json(self) -> Any:
         return self.body
+
+
+def _attachments_of(body: Any) -> list[dict[str, Any]]:
+    """The ``attachments`` a payload declares: top level (webhooks, messages) or under ``data`` (callbacks)."""
+    if not isinstance(body, dict):
+        return []
+    data = body.get("data")
+    declared = body.get("attachments") or (data.get("attachments") if isinstance(data, dict) else None)
+    return list(declared or [])
 
 
 @dataclass
@@ -105,6 +130,7 @@ class FakeDiscord:
     identified: int = 0
     valid_token: str | None = None  # when set, any other token gets 401 like Discord's
     privileged_intents: bool = True  # False: identifying with the message-content intent closes with 4014
+    _uploads: list[RecordedFile] = field(default_factory=list)  # files of the request being handled
 
     # ---------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -288,16 +314,26 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
+        files: list[RecordedFile] = []
         if request.can_read_body:
             if request.content_type.startswith("multipart/"):
                 reader = await request.multipart()
                 async for part in reader:
-                    if isinstance(part, BodyPartReader) and part.name == "payload_json":
+                    if not isinstance(part, BodyPartReader):
+                        continue
+                    if part.name == "payload_json":
                         body = json.loads(await part.text())
+                    elif part.name and part.name.startswith("files["):
+                        content_type = part.headers.get("Content-Type", "application/octet-stream")
+                        files.append(RecordedFile(part.name, part.filename or "", content_type, bytes(await part.read())))
+                declared = {str(a.get("id")): a for a in _attachments_of(body)}
+                for f in files:
+                    f.description = declared.get(f.field[len("files[") : -1], {}).get("description")
             else:
                 raw = await request.text()
                 body = json.loads(raw) if raw else None
-        self._record(Recorded(request.method, path, dict(request.query), body))
+        self._record(Recorded(request.method, path, dict(request.query), body, files))
+        self._uploads = files
         if self.valid_token is not None and request.headers.get("Authorization") != f"Bot {self.valid_token}":
             unauthorized = {"message": "401: Unauthorized", "code": 0}
             return web.Response(status=401, body=json.dumps(unauthorized).encode(), headers={"Content-Type": "application/json"})
@@ -391,7 +427,7 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": self._stored_attachments(body),
             "embeds": body.get("embeds", []),
             "pinned": False,
             "type": 0,
@@ -401,6 +437,29 @@ class FakeDiscord:
         }
         self.messages[message["id"]] = message
         return message
+
+    def _stored_attachments(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Attachments as Discord returns them on the message: the uploaded files of this request."""
+        uploads = {f.field[len("files[") : -1]: f for f in self._uploads}
+        stored = []
+        for declared in _attachments_of(body):
+            upload = uploads.get(str(declared.get("id")))
+            if upload is None:
+                continue
+            attachment_id = snowflake()
+            url = f"http://{self.host}:{self.port}/attachments/{attachment_id}/{upload.filename}"
+            stored.append(
+                {
+                    "id": attachment_id,
+                    "filename": upload.filename,
+                    "size": len(upload.data),
+                    "url": url,
+                    "proxy_url": url,
+                    "content_type": mimetypes.guess_type(upload.filename)[0] or upload.content_type,  # Discord detects it
+                    **({"description": upload.description} if upload.description else {}),
+                }
+            )
+        return stored
 
     def _followup(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
         """The first follow-up after a deferral replaces the "thinking" original response."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 
 from bot import render
-from testkit.fake_discord import FakeDiscord, component_payload, interaction_payload
+from testkit.fake_discord import FakeDiscord, Recorded, component_payload, interaction_payload
 
 
 async def run_interaction(bot, fake: FakeDiscord, payload: dict) -> dict:
@@ -21,6 +21,15 @@ async def final_message(fake: FakeDiscord, payload: dict, callback: dict) -> dic
         return callback["data"]
     rec = await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/") and payload["token"] in r.path)
     return rec.body
+
+
+async def answer_request(fake: FakeDiscord, payload: dict) -> Recorded:
+    """The request that carried the message the user sees (the callback, or the follow-up after a defer), with
+    the files uploaded beside it."""
+    callback = await fake.wait_for(lambda r: r.path.endswith(f"/{payload['id']}/{payload['token']}/callback"))
+    if callback.body["type"] == 4:
+        return callback
+    return await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/") and payload["token"] in r.path)
 
 
 def assert_within_discord_limits(message: dict) -> None:
@@ -56,8 +65,14 @@ async def invoke(
 
 async def click(bot, fake: FakeDiscord, custom_id: str, stored: dict) -> dict:
     """Click a button on a stored message; returns the message the user sees."""
+    return (await press(bot, fake, custom_id, stored))[0]
+
+
+async def press(bot, fake: FakeDiscord, custom_id: str, stored: dict) -> tuple[dict, Recorded]:
+    """Click a button on a stored message; returns the message the user sees and the request that carried it."""
     payload = component_payload(custom_id, stored)
-    return await final_message(fake, payload, await run_interaction(bot, fake, payload))
+    message = await final_message(fake, payload, await run_interaction(bot, fake, payload))
+    return message, await answer_request(fake, payload)
 
 
 def sent_message(fake: FakeDiscord, callback_payload: dict, content: dict) -> dict:

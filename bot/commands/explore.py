@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -10,8 +11,9 @@ from discord.ext import commands
 
 from answers.advisors import USES, AdvisorResult, choose_gpu, compare_entries, cost_vs_cloud, what_can_i_run
 from answers.defaults import DEFAULT_CONTEXT
+from answers.side_by_side import SideBySide, side_by_side
 from answers.user_errors import InputError
-from bot import render
+from bot import charts, render
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
 from bot.transformers import CONTEXT_HELP, ContextArg, HardwareArg, ModelArg, ModelOrHardwareArg
@@ -19,6 +21,7 @@ from bot.transformers import CONTEXT_HELP, ContextArg, HardwareArg, ModelArg, Mo
 if TYPE_CHECKING:
     from bot.client import RunLocalAIBot
 
+log = logging.getLogger("runlocalai.bot")
 USE_CHOICES = [app_commands.Choice(name=u, value=u) for u in USES]
 
 
@@ -86,7 +89,20 @@ class Explore(commands.Cog):
             raise InputError("Compare two models or two GPUs, not one of each (try /willitrun for a model on a GPU).")
         await self.bot.record_command(interaction, "compare")
         kb = self.bot.kb
-        await compute_then_send(interaction, lambda: compare_entries(kb, a, b), _result_payload(f"{a.title} vs {b.title}"))
+
+        def work() -> tuple[AdvisorResult, SideBySide | None]:
+            result = compare_entries(kb, a, b)
+            try:
+                return result, side_by_side(kb, a, b)
+            except Exception:  # the chart is extra: the comparison stands without it
+                log.exception("no side-by-side figures for %s vs %s", a.id, b.id)
+                return result, None
+
+        async def build(answer: tuple[AdvisorResult, SideBySide | None]) -> dict:
+            result, figures = answer
+            return await charts.with_compare_chart({"embed": render.text_embed(f"{a.title} vs {b.title}", result.text)}, figures)
+
+        await compute_then_send(interaction, work, build)
 
     @app_commands.command(name="costvscloud", description="Local electricity versus a cloud API, and when the hardware pays off")
     @app_commands.describe(

@@ -10,13 +10,14 @@ from discord.ext import commands
 
 from answers.defaults import DEFAULT_CONTEXT, DEFAULT_KV_CACHE, DEFAULT_RUNTIME
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
-from bot import render
+from bot import charts, render
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
 from bot.transformers import CONTEXT_HELP, KV_CHOICES, ContextArg, HardwareArg, ModelArg, QuantArg, RuntimeArg
 from bot.views import estimate_view
 
 if TYPE_CHECKING:
+    from answers.knowledge_base import KnowledgeBase
     from bot.client import RunLocalAIBot
 
 
@@ -63,11 +64,12 @@ class WillItRun(commands.Cog):
             with self.bot.metrics.time_estimator():
                 return run_estimate(kb, query)
 
-        await compute_then_send(interaction, work, render_estimate)
+        await compute_then_send(interaction, work, lambda result: render_estimate(result, kb))
 
 
-def render_estimate(result: EstimateResult) -> dict:
-    """The estimate embed with the follow-up buttons that apply to it."""
+async def render_estimate(result: EstimateResult, kb: KnowledgeBase | None = None) -> dict:
+    """The estimate embed with the follow-up buttons that apply to it, and its chart (memory and speed as the
+    context fills; the curve needs ``kb``) when it is drawn in time."""
     payload: dict = {"embed": render.estimate_embed(result)}
     hardware_ids = [h["id"] for h in result.hardware_refs]
     if hardware_ids and len(set(hardware_ids)) == 1:
@@ -83,7 +85,7 @@ def render_estimate(result: EstimateResult) -> dict:
         view = estimate_view(resolved, result)
         if view is not None:
             payload["view"] = view
-    return payload
+    return await charts.with_estimate_chart(payload, result, kb)
 
 
 async def setup(bot: RunLocalAIBot) -> None:
