@@ -18,6 +18,8 @@ from answers.bm25 import BM25, Doc
 from answers.entities import Entities, EntityExtractor, prepare
 from answers.errors_match import SignatureMatcher, looks_like_log
 from answers.intents import INTENTS, Decision, IntentWeights, decide, is_chitchat, on_topic
+from answers.hub import HubModel, catalog_model_for
+from answers.hub_ids import find_hub_ids
 from answers.knowledge_base import KnowledgeBase
 from answers.log_context import fit_paste, question_text
 
@@ -59,9 +61,11 @@ class AnswerEngine:
         self.bm25 = BM25(docs, texts)
 
     # ------------------------------------------------------------------------------------------
-    def answer(self, text: str) -> Answer:
+    def answer(self, text: str, hub_model: HubModel | None = None) -> Answer:
+        """The answer to ``text``. ``hub_model``: a Hugging Face repository the message names, already resolved by
+        the caller (network work belongs to the front end, which can defer; see ``hub_refs_to_resolve``)."""
         text = fit_paste(text or "", self.settings.max_input)  # a long log keeps its end and its error lines
-        answer = self._answer(text)
+        answer = self._answer(text, hub_model)
         answer.payload.setdefault("hash", hashlib.sha256(text.strip().lower().encode()).hexdigest()[:16])
         return answer
 
@@ -86,23 +90,25 @@ class AnswerEngine:
         decision: Decision = decide(lowered, entities, self.settings.weights)
         return Route(decision.intent, entities, scores=decision.scores, margin=decision.margin, abstain=decision.intent == "none")
 
-    def _answer(self, text: str) -> Answer:
+    def _answer(self, text: str, hub_model: HubModel | None = None) -> Answer:
         route = self.classify(text)
+        if hub_model is not None and route.intent in {"none", "model", "glossary", "tool", "what_can_i_run"} and not route.errors:
+            route = Route("will_it_run", route.entities, scores=route.scores, margin=route.margin)  # "owner/name on my 3090"
         if route.abstain:
             return self._abstain(route.entities)
         if route.errors:
             return self._error_answer(route, text)
-        answer = self._compose(route, text)
+        answer = self._compose(route, text, hub_model)
         if route.margin < self.settings.min_margin and answer.confidence > Confidence.FAIR:
             answer.confidence = max(Confidence.FAIR, answer.confidence - 0.1)  # a close call between intents
         return answer
 
-    def _compose(self, route: Route, text: str) -> Answer:
+    def _compose(self, route: Route, text: str, hub_model: HubModel | None = None) -> Answer:
         """The reply for the routed intent, falling back along the ways that intent can be answered."""
         e, kb = route.entities, self.kb
         intent = route.intent
         if intent == "will_it_run":
-            answer = replies.will_it_run(kb, e)
+            answer = replies.will_it_run(kb, e, hub_model)
             if answer is not None:
                 return answer
             if e.model is not None:
@@ -181,6 +187,11 @@ class AnswerEngine:
         if best.score >= 0.35:
             return self._abstain(entities, choices=matches[:3], confidence=best.score)
         return self._abstain(entities, confidence=best.score)
+
+
+def hub_refs_to_resolve(kb: KnowledgeBase, text: str) -> list[str]:
+    """Hugging Face repository ids in ``text`` that the catalog does not already hold (those need a Hub lookup)."""
+    return [ref for ref in find_hub_ids(text) if catalog_model_for(kb.catalog, ref) is None]
 
 
 def _bm25_text(entry: Any) -> str:

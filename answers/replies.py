@@ -14,6 +14,7 @@ from answers.answer import Answer, Confidence, Match
 from answers.defaults import DEFAULT_CONTEXT
 from answers.entities import Entities
 from answers.estimates import EstimateQuery, InputError, run_estimate
+from answers.hub import HubModel
 from answers.knowledge_base import KnowledgeBase
 from answers.render import estimate_text
 from answers.setups import Setup, setup_from
@@ -60,12 +61,16 @@ def estimate_query(entities: Entities, model_id: str, setup: Setup) -> tuple[Est
     return query, assumptions
 
 
-def will_it_run(kb: KnowledgeBase, entities: Entities) -> Answer | None:
-    """None when the message names no model or no machine (the caller routes elsewhere)."""
+def will_it_run(kb: KnowledgeBase, entities: Entities, hub_model: HubModel | None = None) -> Answer | None:
+    """None when the message names no model or no machine (the caller routes elsewhere). ``hub_model``: a Hugging
+    Face repository named in the message, resolved by the front end."""
     model = entities.model
     setup = setup_from(kb, entities)
-    if model is None or setup.empty:
+    if setup.empty or (model is None and hub_model is None):
         return None
+    if model is None and hub_model is not None:
+        return _hub_estimate(kb, entities, hub_model, setup)
+    assert model is not None
     query, assumptions = estimate_query(entities, model.id, setup)
     try:
         result = run_estimate(kb, query)
@@ -78,6 +83,21 @@ def will_it_run(kb: KnowledgeBase, entities: Entities) -> Answer | None:
     text = "\n".join([*notes, estimate_text(result, assumptions)])
     every = [*assumptions, *(n.rstrip(".") for n in result.assumptions.notes)]
     return Answer("will_it_run", text, entities, matches, estimate=result, confidence=confidence, assumptions=every)
+
+
+def _hub_estimate(kb: KnowledgeBase, entities: Entities, hub_model: HubModel, setup: Setup) -> Answer:
+    query, assumptions = estimate_query(entities, "-", setup)
+    query.model = None
+    query.model_spec = hub_model.spec
+    query.quant = query.quant or hub_model.default_quant
+    try:
+        result = run_estimate(kb, query)
+    except InputError as exc:
+        return Answer("will_it_run", exc.full_message(), entities, confidence=Confidence.WEAK)
+    assumptions.append(f"{hub_model.repo_id} as published on Hugging Face ({hub_model.native_format or 'format unknown'})")
+    text = "\n".join([*(f"Note: {p}" for p in entities.signals.problems), estimate_text(result, assumptions)])
+    matches = [Match("model", hub_model.spec.id, hub_model.name, 1.0)] + [_match(h) for h in dict.fromkeys(entities.hardware)]
+    return Answer("will_it_run", text, entities, matches, estimate=result, confidence=Confidence.GOOD, assumptions=assumptions)
 
 
 def requirements(kb: KnowledgeBase, entities: Entities) -> Answer:

@@ -14,7 +14,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from answers.engine import Answer, AnswerEngine, EngineSettings
+from answers.hub import HubResolver
 from answers.knowledge_base import KnowledgeBase
+from bot import charts
 from bot.errors import report
 from bot.observability import Metrics
 from bot.settings import BotSettings
@@ -81,6 +83,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
         self.metrics = Metrics()
         dsn = settings.state_dsn.get_secret_value() if settings.state_dsn else None
         self.state: StateRepository = make_state(settings.state_db, dsn)
+        self.hub: HubResolver | None = None
         self.tree.error(self.on_app_command_error)
 
     # -- knowledge -------------------------------------------------------------------------------
@@ -116,6 +119,9 @@ class RunLocalAIBot(commands.AutoShardedBot):
         self.brain = Brain(kb, AnswerEngine(kb, self._engine_settings()))
         log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), kb.catalog.counts())
         await self.state.open()
+        token = self.settings.hf_token.get_secret_value() if self.settings.hf_token else None
+        self.hub = HubResolver(self.state, token=token, timeout_s=self.settings.hub_timeout_s)  # cache in the state database
+        charts.renderer.start()  # a warm worker, so the first chart is not skipped
         self.add_dynamic_items(*DYNAMIC_ITEMS)  # buttons and menus keep working across restarts
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -137,6 +143,9 @@ class RunLocalAIBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         await super().close()
+        charts.renderer.close()
+        if self.hub is not None:
+            self.hub.close()
         await self.state.close()
 
     async def on_ready(self) -> None:

@@ -6,12 +6,14 @@ Cogs declare ``model: ModelArg`` and receive a catalog entry; a name that resolv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
 
 from answers.defaults import KV_CACHE_TYPES, MAX_CONTEXT, MIN_CONTEXT
+from answers.hub_ids import parse_hub_ref
 from answers.knowledge_base import KnowledgeBase
 from answers.lookup import Lookup, lookup_entry, resolve_either, resolve_entry, suggest
 from answers.user_errors import InputError
@@ -72,6 +74,29 @@ class ToolTransformer(EntryTransformer):
 
 class ErrorTransformer(EntryTransformer):
     kind = "error"
+
+
+@dataclass(frozen=True)
+class HubName:
+    """A Hugging Face repository typed where a model goes (``owner/name`` or a Hub URL): looked up after the
+    command defers, because the Hub may take longer than Discord's 3-second window."""
+
+    text: str
+
+
+class ModelOrHubTransformer(ModelTransformer):
+    """A catalog model, or any Hugging Face repository."""
+
+    async def transform(self, interaction: discord.Interaction, value: Any) -> Any:
+        text = str(value)
+        found = lookup_entry(_kb(interaction), "model", text)
+        if found.entry is not None:
+            return found.entry
+        if parse_hub_ref(text) is not None:
+            return HubName(text)
+        raise InputError(
+            f"I don't know the model {text[:80]!r}. Give its Hugging Face id (owner/name) to look it up.", [t for _, t in found.choices]
+        )
 
 
 class ModelOrHardwareTransformer(EntryTransformer):
@@ -141,6 +166,7 @@ KV_CHOICES = [app_commands.Choice(name=kv, value=kv) for kv in KV_CACHE_TYPES]
 CONTEXT_HELP = f"Context in tokens, e.g. 8192, 32k or 128k ({MIN_CONTEXT:,} to {MAX_CONTEXT:,})"
 
 ModelArg = app_commands.Transform[Model, ModelTransformer]
+ModelOrHubArg = app_commands.Transform[Model | HubName, ModelOrHubTransformer]
 HardwareArg = app_commands.Transform[Hardware, HardwareTransformer]
 GlossaryArg = app_commands.Transform[GlossaryTerm, GlossaryTransformer]
 ToolArg = app_commands.Transform[Tool, ToolTransformer]

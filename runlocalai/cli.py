@@ -216,12 +216,32 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         gpu_memory_utilization=args.gpu_memory_utilization,
         concurrency=args.concurrency or 1,
     )
-    result = run_estimate(_kb(), query)
+    kb = _kb()
+    hub = _hub_model(kb, args.model, args.quant) if args.model else None
+    if hub is not None:
+        query.model, query.model_spec = None, hub.spec
+        query.quant = query.quant or hub.default_quant
+    result = run_estimate(kb, query)
     if args.json:
         _print_json(result.to_json())
     else:
         print(estimate_text(result))
     return 0
+
+
+def _hub_model(kb: Any, text: str, quant: str | None = None) -> Any:
+    """A Hugging Face repository (``owner/name`` or a Hub URL) that is not a catalog name, resolved on the Hub."""
+    from answers.hub import catalog_model_for, cli_resolver
+    from answers.hub_ids import parse_hub_ref
+    from answers.lookup import lookup_entry
+
+    if parse_hub_ref(text) is None or catalog_model_for(kb.catalog, text) is not None or lookup_entry(kb, "model", text).entry:
+        return None
+    resolver = cli_resolver()
+    try:
+        return resolver.resolve_sync(text, quant)
+    finally:
+        resolver.close()
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
@@ -257,9 +277,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from answers.engine import AnswerEngine
+    from answers.engine import AnswerEngine, hub_refs_to_resolve
 
-    answer = AnswerEngine(_kb()).answer(args.text)
+    kb = _kb()
+    refs = hub_refs_to_resolve(kb, args.text)
+    hub = _hub_model(kb, refs[0]) if refs else None
+    answer = AnswerEngine(kb).answer(args.text, hub_model=hub)
     if args.json:
         _print_json(answer.to_json())
     elif answer.abstained and not answer.choices:

@@ -12,7 +12,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from answers.engine import Answer
+from answers.engine import Answer, hub_refs_to_resolve
+from answers.hub import HubModel
+from answers.user_errors import InputError
 from bot import render
 from bot.cooldowns import per_user_cooldown
 from bot.errors import explain, guarded_listener
@@ -55,7 +57,8 @@ class Ask(commands.Cog):
             await self._record(answer, answer_id, interaction.guild_id, interaction.channel_id or 0)
             return answer_payload(answer, None if answer.abstained else answer_id)
 
-        answer = await compute_then_send(interaction, lambda: self._answer(question), record_then_render)
+        hub = await self._hub_model(question, interaction)
+        answer = await compute_then_send(interaction, lambda: self._answer(question, hub), record_then_render)
         await self.bot.record_question(interaction.guild_id, "ask", answer)
 
     async def _record(self, answer: Answer, answer_id: int, guild_id: int | None, channel_id: int) -> None:
@@ -66,10 +69,25 @@ class Ask(commands.Cog):
             answer_id, guild_id, channel_id, answer.question_hash, answer.intent, answer.matches[0].id if answer.matches else None
         )
 
-    def _answer(self, text: str) -> Answer:
+    def _answer(self, text: str, hub: HubModel | None = None) -> Answer:
         engine = self.bot.engine  # one catalog for the whole answer, even if a reload swaps it meanwhile
         with self.bot.metrics.time_search():
-            return engine.answer(text)
+            return engine.answer(text, hub_model=hub)
+
+    async def _hub_model(self, text: str, interaction: discord.Interaction | None = None) -> HubModel | None:
+        """A Hugging Face repository the message names (and the catalog lacks), looked up before answering. For
+        /ask the interaction is deferred first and a failed lookup is the answer; in threads it is just skipped."""
+        refs = hub_refs_to_resolve(self.bot.kb, text)
+        if not refs or self.bot.hub is None:
+            return None
+        if interaction is not None and not interaction.response.is_done():
+            await interaction.response.defer(thinking=True)
+        try:
+            return await self.bot.hub.resolve(refs[0])
+        except InputError:
+            if interaction is not None:
+                raise
+            return None
 
     # ------------------------------------------------------------------------------------------
     @commands.Cog.listener()
@@ -104,7 +122,7 @@ class Ask(commands.Cog):
         if not text:
             await message.reply("Ask me about a model and your GPU, paste an error, or try /ask.", mention_author=False)
             return
-        answer = await asyncio.to_thread(self._answer, text)
+        answer = await asyncio.to_thread(self._answer, text, await self._hub_model(text))
         await self.bot.record_question(message.guild.id, "mention", answer)
         await self._record(answer, message.id, message.guild.id, message.channel.id)
         await message.reply(**answer_payload(answer, None if answer.abstained else message.id), mention_author=False)

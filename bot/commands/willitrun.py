@@ -8,12 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from answers.defaults import DEFAULT_CONTEXT, DEFAULT_KV_CACHE, DEFAULT_RUNTIME
+from answers.defaults import DEFAULT_CONTEXT, DEFAULT_KV_CACHE
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from bot import charts, render
 from bot.cooldowns import per_user_cooldown
 from bot.respond import compute_then_send
-from bot.transformers import CONTEXT_HELP, KV_CHOICES, ContextArg, HardwareArg, ModelArg, QuantArg, RuntimeArg
+from bot.transformers import CONTEXT_HELP, KV_CHOICES, ContextArg, HardwareArg, HubName, ModelOrHubArg, QuantArg, RuntimeArg
 from bot.views import estimate_view
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class WillItRun(commands.Cog):
     async def willitrun(
         self,
         interaction: discord.Interaction,
-        model: ModelArg,
+        model: ModelOrHubArg,
         hardware: HardwareArg,
         quant: QuantArg | None = None,
         context: ContextArg | None = None,
@@ -49,14 +49,20 @@ class WillItRun(commands.Cog):
         kv_cache: app_commands.Choice[str] | None = None,
     ) -> None:
         query = EstimateQuery(
-            model=model.id,
             hardware=[hardware.id],
             gpus=gpus,
             quant=quant,
-            context=context or DEFAULT_CONTEXT,
-            runtime=runtime or DEFAULT_RUNTIME,
+            context=context,  # None: the runtime's own default (8,192 for llama.cpp, Ollama's num_ctx tiers, ...)
+            runtime=runtime,
             kv_cache=kv_cache.value if kv_cache else DEFAULT_KV_CACHE,
         )
+        if isinstance(model, HubName):  # any Hugging Face repository: look it up after deferring
+            await interaction.response.defer(thinking=True)
+            assert self.bot.hub is not None
+            hub = await self.bot.hub.resolve(model.text, quant)
+            query.model_spec, query.quant = hub.spec, quant or hub.default_quant
+        else:
+            query.model = model.id
         await self.bot.record_command(interaction, "willitrun")
         kb = self.bot.kb
 
@@ -72,7 +78,7 @@ async def render_estimate(result: EstimateResult, kb: KnowledgeBase | None = Non
     context fills; the curve needs ``kb``) when it is drawn in time."""
     payload: dict = {"embed": render.estimate_embed(result)}
     hardware_ids = [h["id"] for h in result.hardware_refs]
-    if hardware_ids and len(set(hardware_ids)) == 1:
+    if hardware_ids and len(set(hardware_ids)) == 1 and ":" not in result.model_ref["id"]:  # buttons carry catalog ids
         resolved = EstimateQuery(
             model=result.model_ref["id"],
             hardware=[hardware_ids[0]],
