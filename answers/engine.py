@@ -15,11 +15,12 @@ from typing import Any
 from answers import cards, replies
 from answers.answer import Answer, Confidence, Match
 from answers.bm25 import BM25, Doc
+from answers.conversation import Context, carry_over
 from answers.entities import Entities, EntityExtractor, prepare
 from answers.errors_match import SignatureMatcher, looks_like_log
-from answers.intents import INTENTS, Decision, IntentWeights, decide, is_chitchat, on_topic
 from answers.hub import HubModel, catalog_model_for
 from answers.hub_ids import find_hub_ids
+from answers.intents import INTENTS, Decision, IntentWeights, decide, is_chitchat, on_topic
 from answers.knowledge_base import KnowledgeBase
 from answers.log_context import fit_paste, question_text
 
@@ -44,6 +45,7 @@ class Route:
     abstain: bool = False
     scores: dict[str, float] = field(default_factory=dict)
     margin: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what came from the conversation or the rig
 
 
 class AnswerEngine:
@@ -61,11 +63,12 @@ class AnswerEngine:
         self.bm25 = BM25(docs, texts)
 
     # ------------------------------------------------------------------------------------------
-    def answer(self, text: str, hub_model: HubModel | None = None) -> Answer:
+    def answer(self, text: str, hub_model: HubModel | None = None, context: Context | None = None) -> Answer:
         """The answer to ``text``. ``hub_model``: a Hugging Face repository the message names, already resolved by
-        the caller (network work belongs to the front end, which can defer; see ``hub_refs_to_resolve``)."""
+        the caller (network work belongs to the front end, which can defer; see ``hub_refs_to_resolve``).
+        ``context``: the previous turn of this conversation and the asker's rig (answers/conversation.py)."""
         text = fit_paste(text or "", self.settings.max_input)  # a long log keeps its end and its error lines
-        answer = self._answer(text, hub_model)
+        answer = self._answer(text, hub_model, context)
         answer.payload.setdefault("hash", hashlib.sha256(text.strip().lower().encode()).hexdigest()[:16])
         return answer
 
@@ -90,8 +93,8 @@ class AnswerEngine:
         decision: Decision = decide(lowered, entities, self.settings.weights)
         return Route(decision.intent, entities, scores=decision.scores, margin=decision.margin, abstain=decision.intent == "none")
 
-    def _answer(self, text: str, hub_model: HubModel | None = None) -> Answer:
-        route = self.classify(text)
+    def _answer(self, text: str, hub_model: HubModel | None = None, context: Context | None = None) -> Answer:
+        route = self._with_context(self.classify(text), text, context)
         if hub_model is not None and route.intent in {"none", "model", "glossary", "tool", "what_can_i_run"} and not route.errors:
             route = Route("will_it_run", route.entities, scores=route.scores, margin=route.margin)  # "owner/name on my 3090"
         if route.abstain:
@@ -99,9 +102,27 @@ class AnswerEngine:
         if route.errors:
             return self._error_answer(route, text)
         answer = self._compose(route, text, hub_model)
+        if route.notes and not answer.abstained:
+            answer.text = "\n".join([*route.notes, answer.text])
+            answer.assumptions = [*route.notes, *answer.assumptions]
         if route.margin < self.settings.min_margin and answer.confidence > Confidence.FAIR:
             answer.confidence = max(Confidence.FAIR, answer.confidence - 0.1)  # a close call between intents
         return answer
+
+    def _with_context(self, route: Route, text: str, context: Context | None) -> Route:
+        """Fill what the message leaves out from the conversation and the rig; a follow-up keeps the previous
+        question's kind ("what about at 32k?" is still a will-it-run question)."""
+        if context is None or route.errors or is_chitchat(text.strip().lower()):
+            return route
+        carried = carry_over(text, route.entities, context)
+        if not carried.notes:
+            return route
+        intent = route.intent
+        if carried.follow_up and context.previous_intent and (route.abstain or route.intent in {"none", "glossary", "model", "hardware"}):
+            intent = context.previous_intent
+        elif route.abstain or intent == "none":
+            return route  # the rig alone never turns chatter into a question
+        return Route(intent, carried.entities, scores=route.scores, margin=route.margin, notes=carried.notes)
 
     def _compose(self, route: Route, text: str, hub_model: HubModel | None = None) -> Answer:
         """The reply for the routed intent, falling back along the ways that intent can be answered."""
