@@ -9,6 +9,7 @@ confidence; stay silent on chit-chat and off-topic messages, offer "did you mean
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,8 +83,8 @@ class AnswerEngine:
             return Route("error", Entities(), errors)
         if not errors and looks_like_log(text):  # a log without a known error: only what the person wrote counts
             text = stripped = question_text(text)
-            if not stripped:
-                return Route("none", Entities(), abstain=True)
+            if not stripped or not _ASKS.search(stripped.lower()):
+                return Route("none", Entities(), abstain=True)  # log lines alone (progress bars have "?" too) ask nothing
         entities = self.entities.extract(text)
         if errors:
             return Route("error", entities, errors)
@@ -208,6 +209,12 @@ class AnswerEngine:
         if best.score >= 0.35:
             return self._abstain(entities, choices=matches[:3], confidence=best.score)
         return self._abstain(entities, confidence=best.score)
+
+
+_ASKS = re.compile(
+    r"\b(?:how|why|what|which|can|could|should|is there|any(?:one|body)|help|please|does|do i|is it|not working|doesn'?t|won'?t)\b"
+    r"|吗|什么|怎么|如何|为什么|请问"
+)
 
 
 def hub_refs_to_resolve(kb: KnowledgeBase, text: str) -> list[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -62,7 +63,7 @@ NEGATIVE_TTL_S = 600.0
 HEADER_CHUNK = 4 << 20  # first range request (most headers fit: the tokenizer is the bulk of them)
 HEADER_CHUNK_MAX = 8 << 20
 MAX_HEADER_BYTES = 64 << 20
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the weights breakdown stored field by field
 _USER_AGENT = "runlocalai-bot"
 
 
@@ -277,27 +278,23 @@ class HTTPRangeReader(io.RawIOBase):
 # ------------------------------------------------------------------------------------------------------
 # Serialisation for the cache
 # ------------------------------------------------------------------------------------------------------
-_ARRAYS = ("layer_bytes", "layer_read_bytes", "layer_expert_bytes", "layer_expert_read_bytes", "layer_active_params")
 
 
 def _weights_to_json(w: WeightsBreakdown) -> dict[str, Any]:
-    out: dict[str, Any] = {name: getattr(w, name).tolist() for name in _ARRAYS}
-    out.update(
-        embd_bytes=w.embd_bytes,
-        output_bytes=w.output_bytes,
-        tied=w.tied,
-        type_bytes=w.type_bytes,
-        read_type_bytes=w.read_type_bytes,
-        params=w.params,
-        active_params=w.active_params,
-    )
+    """Every field of the breakdown (arrays as lists), so a cached lookup round-trips whatever fields it has."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(w):
+        value = getattr(w, f.name)
+        out[f.name] = value.tolist() if isinstance(value, np.ndarray) else value
+    out["_arrays"] = [f.name for f in dataclasses.fields(w) if isinstance(getattr(w, f.name), np.ndarray)]
     return out
 
 
 def _weights_from_json(data: dict[str, Any]) -> WeightsBreakdown:
-    arrays: dict[str, Any] = {name: np.asarray(data[name], dtype=float) for name in _ARRAYS}
-    rest: dict[str, Any] = {k: v for k, v in data.items() if k not in _ARRAYS}
-    return WeightsBreakdown(**arrays, **rest)
+    arrays = set(data.get("_arrays") or [])
+    known = {f.name for f in dataclasses.fields(WeightsBreakdown)}
+    values = {k: (np.asarray(v, dtype=float) if k in arrays else v) for k, v in data.items() if k in known}
+    return WeightsBreakdown(**values)
 
 
 def hub_model_to_json(model: HubModel) -> str:

@@ -94,7 +94,7 @@ def test_speed_curve_is_the_estimator_with_the_context_full(kb):
     speeds = [p.decode_tps for p in points]
     assert speeds == sorted(speeds, reverse=True)  # a fuller context is never faster
     assert points[0].fit == "runs_well" and points[-1].fit == "offload"  # 128k spills out of 12 GB
-    big = speed_curve(kb, EstimateQuery(model="llama-3.3-70b-instruct", hardware=["rtx-4090"]), [2048, 131072])
+    big = speed_curve(kb, EstimateQuery(model="llama-3.3-70b-instruct", hardware=["rtx-4090"], ram_gb=32), [2048, 131072])
     assert big[0].decode_tps is not None and big[-1].decode_tps is None and big[-1].fit == "wont_run"
 
 
@@ -149,7 +149,8 @@ def real_specs(kb) -> dict[str, ChartSpec]:
         "estimate": chart_content.estimate_spec(result, points),
         "estimate memory only": chart_content.estimate_spec(result, []),
         "offload": chart_content.estimate_spec(
-            offload, speed_curve(kb, EstimateQuery(model="llama-3.3-70b-instruct", hardware=["rtx-4090"]), [2048, 8192, 131072])
+            offload,
+            speed_curve(kb, EstimateQuery(model="llama-3.3-70b-instruct", hardware=["rtx-4090"], ram_gb=32), [2048, 8192, 131072]),
         ),
         "gpus": chart_content.compare_spec(gpus),
         "models": chart_content.compare_spec(models),
@@ -389,7 +390,7 @@ def test_alt_text_names_where_the_model_runs(kb):
     result = run_estimate(kb, cpu)
     alt = chart_content.estimate_alt(result, speed_curve(kb, charts.curve_query(result), [2048, 8192]))
     assert "CPU only (slow)" in alt and "usable RAM (CPU only)" in alt and "on the CPU" in alt and "offload" not in alt
-    huge = run_estimate(kb, EstimateQuery(model="llama-3.1-405b-instruct", hardware=["rtx-3060-12gb"]))
+    huge = run_estimate(kb, EstimateQuery(model="llama-3.1-405b-instruct", hardware=["rtx-3060-12gb"], ram_gb=32))
     alt = chart_content.estimate_alt(huge, [])
     assert "won't run" in alt and "in system RAM" not in alt and "hold together" in alt
     assert chart_content.estimate_spec(huge, []).panels[0].rows[0].in_ram == 0  # nothing to split: it does not run
