@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -92,7 +93,7 @@ class NameIndex:
         self._exact: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._names: dict[str, list[_Name]] = defaultdict(list)
         self._titles: dict[tuple[str, str], str] = {}
-        self._entries: dict[tuple[str, str], object] = {}
+        self._entries: dict[tuple[str, str], Any] = {}
         for entry in catalog.entries():
             self._entries[(entry.kind, entry.id)] = entry
             title = entry.title
@@ -123,8 +124,11 @@ class NameIndex:
             family = getattr(entry, "family", None) or entry.title
             self._lead[(entry.kind, entry.id)] = normalize(str(family)).split(" ")[0] if family else ""
 
-    def entry(self, kind: str, entry_id: str) -> object | None:
+    def entry(self, kind: str, entry_id: str) -> Any | None:
         return self._entries.get((kind, entry_id))
+
+    def entries(self, kind: str) -> list[Any]:
+        return [entry for (k, _), entry in self._entries.items() if k == kind]
 
     def title(self, kind: str, entry_id: str) -> str:
         return self._titles.get((kind, entry_id), entry_id)
@@ -154,6 +158,10 @@ class NameIndex:
             if wanted and not wanted <= name.numbers:
                 missing = len(wanted - name.numbers) / len(wanted)
                 value *= 1 - 0.35 * missing  # a number the name lacks is strong evidence against it
+            if kind == "hardware" and not _model_numbers(name.numbers) <= wanted:
+                value *= 0.7  # "ryzen 7" is a series, not the Ryzen 7 9800X3D; "rtx 4900" is not the 4090
+            if kind == "hardware" and not _same_line(query, name.text):
+                continue  # "quadro rtx 4000" is not an RTX PRO 4000; "i9 9960x" is not a Threadripper
             if name.id not in best or value > best[name.id].score:
                 best[name.id] = Hit(kind, name.id, name.title, round(value, 4), name.text)
         ranked = sorted(best.values(), key=lambda h: -h.score)
@@ -179,6 +187,53 @@ class NameIndex:
         if hits:
             return hits[:limit]
         return self.fuzzy(text, kind, limit)
+
+
+LINE_WORDS = frozenset(
+    {
+        "quadro",
+        "tesla",
+        "titan",
+        "radeon",
+        "instinct",
+        "arc",
+        "threadripper",
+        "epyc",
+        "xeon",
+        "core",
+        "ryzen",
+        "i3",
+        "i5",
+        "i7",
+        "i9",
+        "jetson",
+        "orin",
+        "xavier",
+        "snapdragon",
+        "ada",
+        "blackwell",
+        "ultra",
+        "max",
+        "laptop",
+        "mobile",
+        "mi50",
+        "mi60",
+    }
+)  # product-line words: a name that lacks one the query says is a different product
+
+
+def _model_numbers(numbers: frozenset[str]) -> set[str]:
+    return {n for n in numbers if len(n) >= 3}
+
+
+def _same_line(query: str, name: str) -> bool:
+    words = set(name.split())
+    return all(word in words for word in query.split() if word in LINE_WORDS)
+
+
+def same_line(query: str, name: str) -> bool:
+    """Public form of the product-line check (the entity extractor applies it to exact names beside line words)."""
+    return _same_line(normalize(query), normalize(name))
 
 
 def _similarity(query: str, choice: str, **_: object) -> float:
