@@ -99,7 +99,7 @@ _CUES: dict[str, tuple[str, ...]] = {
     "error": (
         r"\berror\b|\bfail(?:s|ed|ing|ure)?\b|\bcrash(?:es|ed|ing)?\b|\bexception\b|\btraceback\b|\bbug\b|\bissue\b|\bproblem\b",
         r"\bnot (?:working|using|detected|loading|found|recogni[sz]ing|supported)\b|\bdoesn'?t (?:work|use|load|detect|recogni[sz]e)\b|\bwon'?t (?:load|start|run|work)\b|can'?t (?:load|find|detect|use|get)|unable to|not able to",
-        r"\bonly (?:uses?|using) (?:the )?cpu\b|\bgpu (?:not|isn'?t) (?:used|detected|utili[sz]ed)|\bslow(?:er|ly|ness)?\b|\bgibberish\b|\bgarbage\b|\blow (?:gpu )?(?:usage|utili[sz]ation|performance|speed)|(?:lower|worse|degraded|poor) (?:token )?(?:generation )?(?:performance|speed)",
+        r"\bonly (?:uses?|using|runs? on) (?:the |my )?cpu\b|\b(?:not|isn'?t|doesn'?t|never) (?:use|using|touch|hit)s? (?:the |my )?gpu\b|\bgpu (?:not|isn'?t) (?:used|detected|utili[sz]ed)|\bslow(?:er|ly|ness)?\b|\bgibberish\b|\bgarbage\b|\blow (?:gpu )?(?:usage|utili[sz]ation|performance|speed)|(?:lower|worse|degraded|poor) (?:token )?(?:generation )?(?:performance|speed)",
         r"\bout of memory\b|\boom\b|\bstuck\b|\bhangs?\b|\bfreez(?:e|es|ing)\b|报错|错误|失败|卡住|很慢|乱码|不足|只能cpu|не удалось",
     ),
 }
@@ -196,13 +196,16 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["cost"] += w.power_words
     if scores["cost"] > 0 and cue_hits(text, "cost") >= 1 and re.search(r"electric|kwh|api|cloud|openai|break|电费", text):
         scores["cost"] += 0.6
-    asks_meaning = cue_hits(text, "glossary") > 0 or len(text) < 40
-    topics = [h for h in entities.of_kind("glossary") if h.id not in GENERIC_TERMS]
+    asks_meaning = cue_hits(text, "glossary") > 0 or len(re.findall(r"[a-z0-9]+", text)) <= 3  # "kv cache?" alone asks too
+    tools = {h.id for h in entities.of_kind("tool")}
+    topics = [h for h in entities.of_kind("glossary") if h.id not in GENERIC_TERMS and (h.id not in tools or asks_meaning)]
     if topics and not (entities.models and hardware_named):
         scores["glossary"] += w.glossary_term * (1.5 if asks_meaning else 0.75)  # a concept the message is about
+    if len(topics) >= 2 and (cue_hits(text, "compare") or re.search(r"\bor\b|\bvs\b", text)) and not (entities.models or entities.hardware):
+        scores["glossary"] += w.two_of_a_kind  # "safetensors vs gguf": two concepts side by side
     elif entities.of_kind("glossary") and asks_meaning:
         scores["glossary"] += w.glossary_term
-    if entities.of_kind("tool") and (cue_hits(text, "tool") or len(text) < 40):
+    if entities.of_kind("tool") and (cue_hits(text, "tool") or len(re.findall(r"[a-z0-9]+", text)) <= 3):
         scores["tool"] += w.tool_name if not entities.of_kind("glossary") else w.tool_name * 0.7
     problem = cue_hits(text, "error")
     if problem:
