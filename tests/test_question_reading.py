@@ -3,6 +3,8 @@ what the answer must say it assumed or could not use. Each case is a behaviour, 
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from answers.conversation import Context, from_snapshot, snapshot
@@ -167,7 +169,7 @@ def test_chitchat_naming_hardware_stays_silent(engine, text):
 def test_the_what_can_i_run_list_follows_quality_not_size(engine):
     answer = engine.answer("what can I run on a 3090")
     tier = answer.payload["tiers"]["runs_well"]
-    assert all(row["quality"] >= later["quality"] for row, later in zip(tier, tier[1:], strict=False) if row["quant"] == later["quant"])
+    assert all(row["quality"] >= later["quality"] for row, later in itertools.pairwise(tier) if row["quant"] == later["quant"])
 
 
 def test_follow_ups_inherit_what_they_leave_out(engine):
