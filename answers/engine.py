@@ -151,7 +151,9 @@ class AnswerEngine:
         if intent in {"model", "hardware", "tool"}:
             return self._entity_card(e, text, intent)
         if intent == "error":
-            return self._search_answer(text, e, "error", kinds={"error"}, accept_at=0.3)
+            return self._search_answer(
+                text, e, "error", kinds={"error"}, accept_at=0.15
+            )  # a described problem: the closest troubleshooting entry
         return self._abstain(e)
 
     # ------------------------------------------------------------------------------------------
@@ -194,7 +196,7 @@ class AnswerEngine:
     ) -> Answer:
         """No exact entity: BM25 over glossary/errors/tools, confidence-calibrated, answer or offer choices.
         ``accept_at`` lowers the bar when the question's shape already says what kind of answer it wants."""
-        ranked = self.bm25.top(text, limit=5, kinds=kinds)
+        ranked = _prefer_platform(self.bm25.top(text, limit=8, kinds=kinds), text)[:5]
         if not ranked:
             return self._abstain(entities)
         ceiling = self.bm25.max_possible(text) or 1.0
@@ -209,6 +211,32 @@ class AnswerEngine:
         if best.score >= 0.35:
             return self._abstain(entities, choices=matches[:3], confidence=best.score)
         return self._abstain(entities, confidence=best.score)
+
+
+_PLATFORMS = {
+    "nvidia": re.compile(r"\b(?:nvidia|cuda|rtx|gtx|geforce|quadro|tesla|a100|h100|nvcc|cublas)\b"),
+    "amd": re.compile(r"\b(?:amd|rocm|hip|radeon|rx|gfx\d+|instinct|mi\d{2,3})\b"),
+    "apple": re.compile(r"\b(?:mac|macbook|apple|metal|mps|mlx|m[1-5])\b"),
+    "intel": re.compile(r"\b(?:intel arc|arc a\d+|sycl|oneapi|ipex)\b"),
+}
+
+
+def _prefer_platform(ranked: list[Any], text: str) -> list[Any]:
+    """Search hits about another GPU platform than the one the message names drop behind the rest: an OOM on two
+    3090s is a CUDA out-of-memory, not a ROCm one."""
+    lowered = text.lower()
+    said = {name for name, pattern in _PLATFORMS.items() if pattern.search(lowered)}
+    if len(said) != 1:
+        return ranked
+
+    def foreign(hit: Any) -> bool:
+        doc = hit[0]  # (Doc, score)
+        about = f"{doc.id} {doc.title}".lower()
+        return any(pattern.search(about) for name, pattern in _PLATFORMS.items() if name not in said) and not _PLATFORMS[
+            next(iter(said))
+        ].search(about)
+
+    return sorted(ranked, key=foreign)  # stable: keeps the score order within each group
 
 
 _ASKS = re.compile(

@@ -43,6 +43,7 @@ class IntentWeights:
     chitchat_penalty: float = 1.2  # thanks / lol / announcements
     not_a_question: float = 0.35  # no question shape at all
     unnamed_model: float = 0.45  # "can this run on my 3090" without naming the model
+    not_for_us: float = 0.8  # asked of other people or of a project's maintainers; experience reports
 
 
 _CUES: dict[str, tuple[str, ...]] = {
@@ -58,7 +59,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"what (?:models?|llms?|can i)\b.{0,30}\b(?:run|use|fit)|what can i run",
         r"which (?:models?|llms?)\b.{0,30}\b(?:can|could|should|to|for|fit|run)",
         r"\bbest (?:[\w.-]+ ){0,2}(?:models?|llms?)\b|\brecommend(?:ed|ation)?s?\b.{0,20}\b(?:models?|llms?)|\bmodels? (?:recommendations?|suggestions?)",
-        r"(?:biggest|largest|best) (?:model|llm)s? (?:i can|that|to|for)|what (?:should|would) i run|any (?:good )?(?:models?|llms?) for",
+        r"(?:biggest|largest|best|smartest) (?:model|llm)s?\b|what (?:should|would) i run|any (?:good )?(?:models?|llms?) for|(?:which|what) models? should i (?:use|run|try|pick)",
         r"\bmodels? (?:that|which) (?:fit|run|work)|\bsuggest\b.{0,20}\bmodels?|推荐.{0,6}模型|适合.{0,6}模型|什么模型|哪个模型",
     ),
     "choose_gpu": (
@@ -134,6 +135,15 @@ _ANNOUNCEMENT = re.compile(
     r"\b(?:thanks|thank you)\b.{0,60}\b(?:worked|fixed|solved|helped)\b|\b(?:that|it) (?:worked|fixed it)\b|\+1\b|^same here|"
     r"\bi(?:'m| am) (?:so )?(?:excited|happy|hyped)\b"
 )
+_NOT_FOR_US = re.compile(
+    r"\b(?:you guys|are you (?:guys )?using|what (?:gpu|card|hardware) (?:are|did) you|your (?:vram|gpu|setup|card|machine|rig)|did you (?:try|use)|"
+    r"could you (?:please )?(?:add|support|make|share)|can we (?:please )?get|please (?:add|support|make)|add support|any update|feature request|"
+    r"(?:it )?would be (?:nice|great|helpful)|could the project|will (?:the|this) project support|are there plans)\b|"
+    r"您用|你用|你们用|有没有计划|能否支持"
+)  # asked of other people in the thread, or of the project's maintainers: not a question the bot should take
+_REPORT = re.compile(
+    r"\b(?:all issues (?:are )?resolved|works? (?:fine|now|great|perfectly)|is working now|switched (?:over )?to|i(?:'ve| have) found that|in my (?:use|experience|testing))\b"
+)
 _DOMAIN = re.compile(
     r"\b(?:gpus?|vram|llms?|models?|quant\w*|gguf|ollama|llama|cuda|rocm|metal|tokens?|context|inference|ram|offload|lora|"
     r"tok/s|t/s|runtime|weights|bpw|kv|mlx|vllm|local|locally|cloud|api|self.?host\w*|homelab|graphics card|video card|ai|cpu|memory|"
@@ -184,7 +194,7 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         if cue_hits(text, "will_it_run"):
             scores["will_it_run"] += w.requirement_cue_with_model
     elif hardware_named:
-        scores["what_can_i_run"] += w.hardware_without_model
+        scores["what_can_i_run"] += w.hardware_without_model + (0.5 if cue_hits(text, "what_can_i_run") else 0.0)
         scores["hardware"] += 0.2
     if distinct_models or distinct_hardware:
         scores["compare"] += w.two_of_a_kind + (w.compare_word if cue_hits(text, "compare") else 0.0)
@@ -221,6 +231,10 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["none"] += w.not_a_question
     if is_chitchat(text):
         scores["none"] += w.chitchat_penalty
+    if _NOT_FOR_US.search(text) or re.match(r"\s*(?:@\w|>)", text):
+        scores["none"] += w.not_for_us
+    if _REPORT.search(text) and not s.is_question:
+        scores["none"] += w.not_for_us
     return scores
 
 

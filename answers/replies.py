@@ -15,6 +15,7 @@ from answers.defaults import DEFAULT_CONTEXT
 from answers.entities import Entities
 from answers.estimates import EstimateQuery, InputError, run_estimate
 from answers.hub import HubModel
+from answers.intents import GENERIC_TERMS
 from answers.knowledge_base import KnowledgeBase
 from answers.render import estimate_text
 from answers.setups import Setup, setup_from
@@ -259,7 +260,7 @@ def card(kb: KnowledgeBase, intent: str, hit: Hit, entities: Entities, confidenc
 
 def glossary(kb: KnowledgeBase, entities: Entities) -> Answer | None:
     """One term, or two side by side for "X vs Y" / "difference between X and Y"."""
-    terms = entities.of_kind("glossary")
+    terms = sorted(entities.of_kind("glossary"), key=lambda t: (t.id in GENERIC_TERMS, -len(t.matched.split())))  # specific first
     if not terms:
         return None
     if len(terms) >= 2:
