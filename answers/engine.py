@@ -81,6 +81,10 @@ class AnswerEngine:
         errors = self.signatures.match(text, symptoms=True)
         if errors and (looks_like_log(text) or errors[0].score >= 0.8):
             return Route("error", Entities(), errors)
+        if not errors and is_transcript(text):  # a pasted model session or timing printout: only the words before it count
+            text = stripped = words_before_paste(text)
+            if not stripped or not _ASKS.search(stripped.lower()):
+                return Route("none", Entities(), abstain=True)
         if not errors and looks_like_log(text):  # a log without a known error: only what the person wrote counts
             text = stripped = question_text(text)
             if not stripped or not _ASKS.search(stripped.lower()):
@@ -211,6 +215,29 @@ class AnswerEngine:
         if best.score >= 0.35:
             return self._abstain(entities, choices=matches[:3], confidence=best.score)
         return self._abstain(entities, confidence=best.score)
+
+
+_METRIC_LINE = re.compile(
+    r"^\s*(?:total duration|load duration|prompt eval (?:count|duration|rate)|eval (?:count|duration|rate)|llama_print_timings|"
+    r"prompt eval time|eval time|sampling time|total time)\s*[:=]",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TRANSCRIPT = re.compile(r"^\s*(?:>>> |\$ (?:ollama|llama-cli|llama-server|\./main)|<think>|</think>)", re.MULTILINE)
+
+
+def is_transcript(text: str) -> bool:
+    """Pasted output of a model session: timing lines (ollama --verbose, llama.cpp) or a chat/REPL transcript."""
+    return len(_METRIC_LINE.findall(text)) >= 2 or bool(_TRANSCRIPT.search(text))
+
+
+def words_before_paste(text: str) -> str:
+    """What the person wrote above the pasted session (its first lines before a prompt, a think block or timings)."""
+    lines = []
+    for line in text.splitlines():
+        if _TRANSCRIPT.match(line) or _METRIC_LINE.match(line) or line.strip().startswith("```"):
+            break
+        lines.append(line)
+    return "\n".join(lines).strip()
 
 
 _PLATFORMS = {
