@@ -328,7 +328,7 @@ class EntityExtractor:
         chips = [e for e in self.names.entries("hardware") if e.vendor == "apple" and re.search(rf"\b{gen}\b", family_stem(e.name))]
         window = tokens[max(0, span.start - 3) : span.end + 3]
         joined = " ".join(window)
-        tier = next((t for t in ("ultra", "max") if t in window), None)
+        tier: str | None = next((t for t in ("ultra", "max") if t in window), None)
         if tier is None and re.search(rf"\b{gen}\s?pro\b|\bpro\s{gen}\b", joined):
             tier = "pro"
         if tier is None:
@@ -365,9 +365,9 @@ class EntityExtractor:
                     if self.names.exact(phrase):
                         break  # the longer phrase is itself a name: the exact pass already saw it
                     hits = self.names.fuzzy(phrase, span.hit.kind, limit=2)
-                    extra = tokens[end - 1]
+                    added = tokens[end - 1]
                     looks_like_typo = hits and any(
-                        t not in tokens[span.start : end - 1] and 0.7 <= _ratio(t, extra) < 1.0 for t in hits[0].matched.split()
+                        t not in tokens[span.start : end - 1] and 0.7 <= _ratio(t, added) < 1.0 for t in hits[0].matched.split()
                     )
                     if looks_like_typo and hits[0].score >= FUZZY_ENTITY_THRESHOLD and hits[0].id != span.hit.id:
                         best = _Span(span.start, end, hits[0])

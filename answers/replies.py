@@ -7,6 +7,7 @@ Each reply says what it assumed ("assumed Q4_K_M, 8,192-token context") and what
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from answers import cards
 from answers.advisors import AdvisorError, choose_gpu, compare_entries, compare_setups, cost_vs_cloud, what_can_i_run
@@ -109,7 +110,7 @@ def requirements(kb: KnowledgeBase, entities: Entities) -> Answer:
     assert entry is not None
     context = entities.signals.context or DEFAULT_CONTEXT
     lines = [f"{entry.name}: memory needed at {context:,} tokens of context (weights + KV cache + buffers):"]
-    payload_rows = []
+    payload_rows: list[dict[str, Any]] = []
     for quant in [entities.signals.quant] if entities.signals.quant else ["Q4_K_M", "Q8_0", "F16"]:
         query = EstimateQuery(model=model.id, quant=quant, context=context, vram_gb=1024, bandwidth_gbs=1000)
         try:
