@@ -239,8 +239,8 @@ def _rocm_json(text: str) -> list[GpuReading]:
         if not str(card).startswith("card") or not isinstance(values, dict):
             continue
         name = values.get("Card Series") or values.get("Card series") or values.get("Card Model") or ""
-        total = values.get("VRAM Total Memory (B)")
-        memory = float(total) / 2**20 if str(total or "").isdigit() else None
+        total = str(values.get("VRAM Total Memory (B)") or "")
+        memory = float(total) / 2**20 if total.isdigit() else None
         gpus.append(GpuReading(str(name), memory))
     return gpus
 

@@ -225,7 +225,8 @@ class PostgresState:
 
     async def rig_put(self, user_id: int, data: str) -> None:
         await self.pool.execute(
-            "INSERT INTO rigs VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+            "INSERT INTO rigs VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
             user_id,
             data,
             time.time(),

@@ -93,11 +93,13 @@ GPU[0]\t\t: Card SKU: \t\tEXT84765
 """
 
 # https://github.com/marimo-team/marimo/issues/9237
-ROCM_SMI_CSV = """\
-$ rocm-smi --showproductname --showuse --showmeminfo vram --csv
-device,GPU use (%),VRAM Total Memory (B),VRAM Total Used Memory (B),Card Series,Card Model,Card Vendor,Card SKU,Subsystem ID,Device Rev,Node ID,GUID,GFX Version
-card0,0,21458059264,27856896,Radeon RX 7900 XT,0x744c,Advanced Micro Devices Inc. [AMD/ATI],D70401XT,0x471e,0xcc,1,26967,gfx1100
-"""
+ROCM_SMI_CSV = (
+    "$ rocm-smi --showproductname --showuse --showmeminfo vram --csv\n"
+    "device,GPU use (%),VRAM Total Memory (B),VRAM Total Used Memory (B),Card Series,Card Model,Card Vendor,Card SKU,"
+    "Subsystem ID,Device Rev,Node ID,GUID,GFX Version\n"
+    "card0,0,21458059264,27856896,Radeon RX 7900 XT,0x744c,Advanced Micro Devices Inc. [AMD/ATI],D70401XT,0x471e,0xcc,1,"
+    "26967,gfx1100\n"
+)
 
 # https://github.com/ROCm/TheRock/issues/1737 (amd-smi; the first card of the table)
 AMD_SMI_7900_XTX = """\
