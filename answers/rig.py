@@ -482,7 +482,7 @@ def _machine_only(entities: Entities) -> Entities:
 
 
 def machine_label(entities: Entities) -> str:
-    """"2× GeForce RTX 3090 + 128 GB DDR4", "Apple M2 Max (38-core GPU, 96GB)", "a 24 GB card + 64 GB RAM"."""
+    """A short name for the machine: 2× GeForce RTX 3090 + 128 GB DDR4, or a 24 GB GPU + 64 GB RAM."""
     s = entities.signals
     parts = [f"{n}× {h.title}" if n > 1 else h.title for h, n in entities.hardware_groups]
     if not parts and s.vram_gb:
