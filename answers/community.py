@@ -96,7 +96,8 @@ _OLLAMA_RUN = re.compile(r"ollama\s+run\s+(\S+)")
 _OLLAMA_STAT = re.compile(r"^\s*(prompt eval count|prompt eval rate|eval count|eval rate):\s*([\d.]+)", re.M)
 _OLLAMA_VERSION = re.compile(r"ollama version is ([\d.]+)")
 _TIMING = re.compile(
-    r"(prompt\s+eval|(?<!prompt )\beval)\s+time\s*=\s*[\d.]+\s*ms\s*/\s*(\d+)\s*(?:tokens|runs)\s*\(\s*[\d.]+\s*ms per token,\s*([\d.]+)\s*tokens per second\)"
+    r"(prompt\s+eval|(?<!prompt )\beval)\s+time\s*=\s*[\d.]+\s*ms\s*/\s*(\d+)\s*(?:tokens|runs)\s*"
+    r"\(\s*[\d.]+\s*ms per token,\s*([\d.]+)\s*tokens per second\)"
 )
 _VLLM_FIELD = re.compile(r"^\s*([A-Za-z][A-Za-z ()/.-]+?):\s+([\d.]+|inf|not set)\s*$", re.M)
 _VLLM_MODEL = re.compile(r"(?:--model\s+|model=')([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)")
