@@ -273,14 +273,15 @@ class PostgresState:
         return None if value is None else int(value)
 
     # -------------------------------------------------------------------------------------
-    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str) -> int:
+    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str, status: str = "pending") -> int:
         return int(
             await self.pool.fetchval(
                 "INSERT INTO community_benchmarks (guild_id, user_id, user_name, status, data, created_at) "
-                "VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id",
+                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
                 guild_id,
                 user_id,
                 user_name,
+                status,
                 data,
                 time.time(),
             )
@@ -309,6 +310,12 @@ class PostgresState:
             submission_id,
         )
         return result.endswith(" 1")
+
+    async def bench_complete(self, submission_id: int, data: str) -> bool:
+        status = await self.pool.execute(
+            "UPDATE community_benchmarks SET status = 'pending', data = $1 WHERE id = $2 AND status = 'draft'", data, submission_id
+        )
+        return status.endswith(" 1")
 
     async def bench_mark_reproduced(self, submission_ids: list[int]) -> None:
         await self.pool.execute(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Verdict = Literal["solved", "not_helpful"]
-SubmissionStatus = Literal["pending", "approved", "rejected", "reproduced"]
+SubmissionStatus = Literal["draft", "pending", "approved", "rejected", "reproduced"]
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Submission:
     guild_id: int
     user_id: int
     user_name: str
-    status: str  # pending | approved | rejected | reproduced
+    status: str  # draft (waiting for what the paste lacked) | pending | approved | rejected | reproduced
     data: str
     created_at: float
     reviewed_by: int | None = None
@@ -131,8 +131,12 @@ class StateRepository(Protocol):
     async def conversation_of(self, message_id: int, max_age_s: float) -> int | None: ...
 
     # Community benchmarks
-    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str) -> int:
-        """Store a pending submission; returns its id."""
+    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str, status: str = "pending") -> int:
+        """Store a submission (pending, or a draft that still lacks the GPU, model or quant); returns its id."""
+        ...
+
+    async def bench_complete(self, submission_id: int, data: str) -> bool:
+        """A draft completed by its submitter becomes pending (False if it is not a draft any more)."""
         ...
 
     async def bench_count_since(self, user_id: int, since: float) -> int: ...

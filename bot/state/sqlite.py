@@ -262,10 +262,10 @@ class SQLiteState:
         return int(row[0]) if row else None
 
     # -------------------------------------------------------------------------------------
-    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str) -> int:
+    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str, status: str = "pending") -> int:
         cur = await self.db.execute(
-            "INSERT INTO community_benchmarks (guild_id, user_id, user_name, status, data, created_at) VALUES (?, ?, ?, 'pending', ?, ?)",
-            (guild_id, user_id, user_name, data, time.time()),
+            "INSERT INTO community_benchmarks (guild_id, user_id, user_name, status, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, user_name, status, data, time.time()),
         )
         await self.db.commit()
         assert cur.lastrowid is not None
@@ -290,6 +290,13 @@ class SQLiteState:
             "UPDATE community_benchmarks SET status = ?, reviewed_by = ?, reviewer_name = ?, reviewed_at = ?, reason = ? "
             "WHERE id = ? AND status = 'pending'",
             (status, reviewer_id, reviewer_name, time.time(), reason, submission_id),
+        )
+        await self.db.commit()
+        return cur.rowcount == 1
+
+    async def bench_complete(self, submission_id: int, data: str) -> bool:
+        cur = await self.db.execute(
+            "UPDATE community_benchmarks SET status = 'pending', data = ? WHERE id = ? AND status = 'draft'", (data, submission_id)
         )
         await self.db.commit()
         return cur.rowcount == 1
