@@ -202,13 +202,15 @@ class RunLocalAIBot(commands.AutoShardedBot):
                 context.previous, context.previous_intent = from_snapshot(turns[-1].get("e")), str(turns[-1].get("i") or "") or None
         return context
 
-    async def remember_turn(self, conv_id: int, answer: Answer, *message_ids: int) -> None:
-        """Keep an answered question's facts (never its text) for follow-ups, and link the messages to the conversation."""
+    async def remember_turn(self, conv_id: int, answer: Answer, *message_ids: int, store: bool = True) -> None:
+        """Keep an answered question's facts (never its text) for follow-ups, and link the messages to the conversation
+        (``store=False``: only link, e.g. the reply once it is sent)."""
         if answer.abstained or answer.intent in {"none", "error"}:
             return
         try:
-            turn = {"e": snapshot(answer.entities), "i": answer.intent, "at": time.time()}
-            await self.state.conversation_add(conv_id, turn, self.settings.follow_up_turns, self.settings.follow_up_ttl_s)
+            if store:
+                turn = {"e": snapshot(answer.entities), "i": answer.intent, "at": time.time()}
+                await self.state.conversation_add(conv_id, turn, self.settings.follow_up_turns, self.settings.follow_up_ttl_s)
             for message_id in message_ids:
                 await self.state.conversation_link(message_id, conv_id)
         except Exception:  # remembering must never break an answer

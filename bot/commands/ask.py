@@ -143,8 +143,9 @@ class Ask(commands.Cog):
         answer = await asyncio.to_thread(self._answer, text, await self._hub_model(text), context)
         await self.bot.record_question(message.guild.id, "mention", answer)
         await self._record(answer, message.id, message.guild.id, message.channel.id)
+        await self.bot.remember_turn(conv_id, answer, message.id)  # before replying: a quick follow-up finds it
         sent = await message.reply(**answer_payload(answer, None if answer.abstained else message.id), mention_author=False)
-        await self.bot.remember_turn(conv_id, answer, message.id, sent.id)
+        await self.bot.remember_turn(conv_id, answer, sent.id, store=False)
 
     async def _forum_post(self, message: discord.Message) -> None:
         """A new post in a forum channel: answer it once, only when configured and confident."""
@@ -169,8 +170,8 @@ class Ask(commands.Cog):
             return  # already answered (another shard/process or a replayed event)
         self._channel_last[thread.parent_id or 0] = now
         await self._record(answer, message.id, message.guild.id, thread.id)
-        await thread.send(**answer_payload(answer, message.id))
         await self.bot.remember_turn(thread.id, answer)  # a later mention in the thread follows up on the post
+        await thread.send(**answer_payload(answer, message.id))
 
 
 async def _original_id(interaction: discord.Interaction) -> int | None:
