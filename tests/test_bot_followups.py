@@ -87,7 +87,7 @@ async def test_a_forum_post_answer_is_the_first_turn(bot, fake):
 
 async def test_turns_are_bounded_and_expire(bot, fake):
     settings = bot.settings
-    for i in range(12):
+    for _ in range(12):
         await bot.state.conversation_add(
             77, {"e": {"v": 1}, "i": "x", "at": time.time()}, settings.follow_up_turns, settings.follow_up_ttl_s
         )
