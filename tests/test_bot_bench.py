@@ -120,7 +120,10 @@ async def test_an_attached_file_is_read(bot, fake):
 
 
 async def test_impossible_numbers_and_junk_are_refused_and_not_stored(bot, fake):
-    fast = "ollama run llama3.1:8b --verbose\nprompt eval count: 20 token(s)\nprompt eval rate: 500 tokens/s\neval count: 128 token(s)\neval rate: 9000 tokens/s\n"
+    fast = (
+        "ollama run llama3.1:8b --verbose\nprompt eval count: 20 token(s)\nprompt eval rate: 500 tokens/s\n"
+        "eval count: 128 token(s)\neval rate: 9000 tokens/s\n"
+    )
     message = await paste(bot, fake, fast, GPU="RTX 3090", Quant="Q4_K_M")
     assert "Not accepted" in embed_text(message) and "GB/s allows" in embed_text(message)
     for junk in ("@everyone " + "🚀" * 300, "eval rate: -5 tokens/s", "x" * 4000):
