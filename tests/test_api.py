@@ -137,7 +137,7 @@ async def test_api_is_off_unless_enabled_and_starting_is_503(kb, engine):
     class Starting:
         settings = BotSettings(discord_token="x", api_enabled=True)
         metrics = Metrics()
-        guilds: list = []
+        guilds = ()
         latency = float("nan")
 
         def is_ready(self) -> bool:
