@@ -43,8 +43,9 @@ def read_text_file(path: str) -> str | None:
         return None
 
 
-def collect(system: str, run: Run = run_command, read_file: ReadFile = read_text_file) -> list[str]:
+def collect(system: str, run: Run | None = None, read_file: ReadFile | None = None) -> list[str]:
     """The outputs the reader needs on this operating system (``platform.system()``: Linux, Darwin, Windows)."""
+    run, read_file = run or run_command, read_file or read_text_file
     outputs: list[str] = []
     if system == "Darwin":
         commands: tuple[list[str], ...] = MAC_COMMANDS
@@ -63,7 +64,7 @@ def collect(system: str, run: Run = run_command, read_file: ReadFile = read_text
     return outputs
 
 
-def detect(reader: RigReader, system: str | None = None, run: Run = run_command, read_file: ReadFile = read_text_file) -> Rig:
+def detect(reader: RigReader, system: str | None = None, run: Run | None = None, read_file: ReadFile | None = None) -> Rig:
     system = system or platform.system()
     os_name = {"Darwin": "macOS", "Windows": "Windows", "Linux": "Linux"}.get(system, system)
     rig = reader.read_outputs(collect(system, run, read_file), os_name=os_name)
