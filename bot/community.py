@@ -20,7 +20,7 @@ from bot.respond import send
 
 if TYPE_CHECKING:
     from bot.client import RunLocalAIBot
-    from bot.state.repository import Submission
+    from bot.state.repository import Submission, SubmissionStatus
 
 FIELD_LABELS = {"model": "Model (e.g. Qwen3 14B)", "gpu": "GPU and count (e.g. 2x RTX 3090)", "quant": "Quant (e.g. Q4_K_M)"}
 
@@ -172,7 +172,7 @@ async def review(interaction: discord.Interaction, submission_id: int, approve: 
     stored = await bot.state.bench_get(submission_id)
     if stored is None or stored.guild_id != interaction.guild_id:
         raise InputError(f"Submission #{submission_id} is not one of this server's.")
-    status = "approved" if approve else "rejected"
+    status: SubmissionStatus = "approved" if approve else "rejected"
     reviewer = interaction.user.display_name[:40]
     if not await bot.state.bench_review(
         submission_id, status, interaction.user.id, reviewer, None if approve else "rejected by a moderator"

@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from answers.advisors import USES, AdvisorResult, choose_gpu, compare_entries, cost_vs_cloud, what_can_i_run
 from answers.defaults import DEFAULT_CONTEXT
-from answers.setups import setup_from
+from answers.setups import Setup, setup_from
 from answers.side_by_side import SideBySide, side_by_side
 from answers.user_errors import InputError
 from bot import charts, render
@@ -54,6 +54,7 @@ class Explore(commands.Cog):
     ) -> None:
         await self.bot.record_command(interaction, "whatcanirun")
         kb = self.bot.kb
+        where: Setup | str
         if hardware is not None:
             where, title, note = hardware.id, f"What runs on {hardware.name}", ""
         else:  # the asker's saved rig
