@@ -4,6 +4,7 @@ once and swappable at run time (catalog hot reload)."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from dataclasses import dataclass
@@ -122,7 +123,8 @@ class RunLocalAIBot(commands.AutoShardedBot):
     # -- lifecycle -------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         started = time.perf_counter()
-        kb = self._preloaded or await KnowledgeBase.load_async(self.settings.catalog_db)
+        # a preloaded catalog may be shared (tests, benches): this bot's community rows go on its own shallow copy
+        kb = copy.copy(self._preloaded) if self._preloaded else await KnowledgeBase.load_async(self.settings.catalog_db)
         self.brain = Brain(kb, AnswerEngine(kb, self._engine_settings()))
         log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), kb.catalog.counts())
         await self.state.open()
