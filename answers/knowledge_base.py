@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from answers.catalog_grid import CatalogGrid
 from answers.ranking import QualityIndex
@@ -18,6 +19,15 @@ class KnowledgeBase:
     catalog: Catalog
     names: NameIndex
     db_path: Path | None = None
+    # Approved community benchmarks (answers.community.CommunityRow: ``.bench`` is a knowledge.schema.Benchmark), set by
+    # the front end from its state database; answers.evidence shows them as the "community" rung, never as "measured".
+    community: tuple[Any, ...] = ()
+    community_version: int = 0  # bumped by set_community: cached estimates made with other rows are not reused
+
+    def set_community(self, rows: tuple[Any, ...] | list[Any]) -> None:
+        """Replace the approved community rows (one assignment each: readers see the old or the new rows)."""
+        self.community = tuple(rows)
+        self.community_version += 1
 
     @cached_property
     def grid(self) -> CatalogGrid:
