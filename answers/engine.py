@@ -110,6 +110,7 @@ class AnswerEngine:
         if route.notes and not answer.abstained:
             answer.text = "\n".join([*route.notes, answer.text])
             answer.assumptions = [*route.notes, *answer.assumptions]
+            answer.context_notes = list(route.notes)
         if route.margin < self.settings.min_margin and answer.confidence > Confidence.FAIR:
             answer.confidence = max(Confidence.FAIR, answer.confidence - 0.1)  # a close call between intents
         return answer
