@@ -13,6 +13,7 @@ from answers.defaults import DEFAULT_CONTEXT, MAX_CONTEXT, MIN_CONTEXT
 from answers.entities import Entities
 from answers.estimates import EstimateQuery, EstimateResult, build_system, run_estimate
 from answers.knowledge_base import KnowledgeBase
+from answers.lookup import POPULAR
 from answers.setups import Setup
 from answers.user_errors import InputError
 from knowledge.schema import Hardware, Model
@@ -127,7 +128,8 @@ def what_can_i_run(
 # Which GPU to buy
 # ------------------------------------------------------------------------------------------------
 def representative_model(kb: KnowledgeBase, size_b: float, use: str | None = None) -> Model:
-    """The newest instruct model closest to a size class ("32B models" -> a current 32B model)."""
+    """The newest original (not a fine-tune of another catalog model) instruct model of a size class ("32B models"
+    -> a current 32B model; "70b" -> Llama 3.3 70B rather than a community fine-tune of it)."""
     keep = USES.get({"coding": "code"}.get(use or "", use or "any"), USES["any"])
     candidates = [m for m in kb.catalog.models if m.variant != "base" and not m.active_params_b and keep(m)]
     if not candidates:
@@ -136,6 +138,9 @@ def representative_model(kb: KnowledgeBase, size_b: float, use: str | None = Non
         candidates,
         key=lambda m: (
             abs(m.params_b - size_b) / size_b > 0.15,
+            m.base_model is not None,
+            m.id not in POPULAR["model"],  # the models people ask about most stand for their size
+            use in (None, "any", "chat") and (m.modalities != ["text"] or m.variant != "instruct"),  # plain chat models
             -(m.release_date.toordinal() if m.release_date else 0),
             abs(m.params_b - size_b),
         ),
@@ -370,13 +375,15 @@ def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, 
     return AdvisorResult("\n".join(lines), {"models": rows})
 
 
-def _setup_row(kb: KnowledgeBase, setup: Setup, model: Model, context: int) -> tuple[dict[str, Any], EstimateResult | None]:
+def _setup_row(
+    kb: KnowledgeBase, setup: Setup, model: Model, context: int, used: bool = False
+) -> tuple[dict[str, Any], EstimateResult | None]:
     query = setup.apply(EstimateQuery(model=model.id, context=context))
     system, refs = build_system(kb, query)
     memory = sum(g.memory_gib for g in system.gpus) if system.gpus else system.ram_gib
     bandwidth = max((g.bandwidth_gbs for g in system.gpus), default=system.ram_bandwidth_gbs)
     entries = [kb.catalog.hardware_by_id(r["id"]) for r in refs]
-    prices = [price_of(e, False)[0] for e in entries if e is not None]
+    prices = [price_of(e, used)[0] for e in entries if e is not None]
     price = sum(p for p in prices if p) if prices and all(prices) else None
     try:
         result: EstimateResult | None = run_estimate(kb, query)
@@ -397,16 +404,30 @@ def _setup_row(kb: KnowledgeBase, setup: Setup, model: Model, context: int) -> t
     return row, result
 
 
-def compare_setups(kb: KnowledgeBase, setups: list[Setup], model_id: str | None, context: int | None) -> AdvisorResult:
-    """Two machines (each possibly several GPUs) for one model: memory, speed, price, and when to pick which."""
-    model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
+def compare_setups(
+    kb: KnowledgeBase,
+    setups: list[Setup],
+    model_id: str | None,
+    context: int | None,
+    used: bool = False,
+    size_class_b: float | None = None,
+    use_case: str | None = None,
+) -> AdvisorResult:
+    """Two machines (each possibly several GPUs) for one model: memory, speed, price, and when to pick which. Without a
+    model, a typical one of ``size_class_b`` ("for 70b models"), else Llama 3.1 8B; ``used``: second-hand prices."""
+    if model_id:
+        model = kb.catalog.model(model_id)
+    elif size_class_b:
+        model = representative_model(kb, size_class_b, use_case)
+    else:
+        model = kb.catalog.model(DEFAULT_TARGET_MODEL)
     if model is None:
         raise AdvisorError(f"Unknown model {model_id!r}.")
     ctx = context or DEFAULT_CONTEXT
-    rows = [_setup_row(kb, s, model, ctx)[0] for s in setups[:2]]
+    rows = [_setup_row(kb, s, model, ctx, used)[0] for s in setups[:2]]
     a, b = rows
     quant = a["quant"] or b["quant"] or "Q4_K_M"
-    lines = [f"{a['label']} vs {b['label']} (for {model.name} {quant} at {ctx:,} tokens):"]
+    lines = [f"{a['label']} vs {b['label']} (for {model.name} {quant} at {ctx:,} tokens{', used prices' if used else ''}):"]
     for r in rows:
         speed = (
             f"~{r['decode_tokens_per_s']:.0f} tok/s gen, ~{r['prefill_tokens_per_s']:,} tok/s prompt"
@@ -417,13 +438,21 @@ def compare_setups(kb: KnowledgeBase, setups: list[Setup], model_id: str | None,
         lines.append(f"- {r['label']}: {r['memory_gb']:g} GB, {r['bandwidth_gbs']:g} GB/s{price}; {r['fit'].replace('_', ' ')}, {speed}")
     more_mem = max(rows, key=lambda r: r["memory_gb"])
     faster = max(rows, key=lambda r: r["decode_tokens_per_s"] or 0)
-    if a["memory_gb"] != b["memory_gb"]:
-        lines.append(f"Choose {more_mem['label']} if you want bigger models or longer context ({more_mem['memory_gb']:g} GB).")
-    if (a["decode_tokens_per_s"] or 0) != (b["decode_tokens_per_s"] or 0):
-        lines.append(f"Choose {faster['label']} for faster generation with this model.")
+    bigger = a["memory_gb"] != b["memory_gb"]
+    quicker = (a["decode_tokens_per_s"] or 0) != (b["decode_tokens_per_s"] or 0)
+    if bigger and quicker and more_mem is faster:
+        lines.append(f"Choose {faster['label']}: more memory ({faster['memory_gb']:g} GB) and faster generation with this model.")
+    else:
+        if bigger:
+            lines.append(f"Choose {more_mem['label']} if you want bigger models or longer context ({more_mem['memory_gb']:g} GB).")
+        if quicker:
+            lines.append(f"Choose {faster['label']} for faster generation with this model.")
     if not model_id:
-        lines.append(f"(Compared on {model.name}; name a model for your own workload.)")
-    return AdvisorResult("\n".join(lines), {"hardware": rows, "model": model.id})
+        typical = f"a typical {size_class_b:g}B model" if size_class_b else "a common model"
+        lines.append(f"(Compared on {model.name}, {typical}; name a model for your own workload.)")
+    if used:
+        lines.append(f"(Used prices: the recorded second-hand price, else {USED_FRACTION:.0%} of launch.)")
+    return AdvisorResult("\n".join(lines), {"hardware": rows, "model": model.id, "used": used})
 
 
 # ------------------------------------------------------------------------------------------------

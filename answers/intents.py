@@ -245,6 +245,9 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
     return scores
 
 
+_CHOICE_BETWEEN = re.compile(r"\bor\b|\bvs\.?\b|\bversus\b|\binstead of\b|\bover\b|还是|或者")
+
+
 def bare_name(text: str, entities: Entities) -> str | None:
     """A message that is only a name ("7900xtx", "qwen3 32b?", "ollama") asks for that thing's card."""
     named = [*entities.models, *dict.fromkeys(entities.hardware), *entities.of_kind("tool")]
@@ -268,5 +271,8 @@ def decide(text: str, entities: Entities, w: IntentWeights) -> Decision:
         intent, best = ranked[0]
     if intent == "choose_gpu" and entities.models and entities.hardware and scores["will_it_run"] >= best - 0.2:
         intent = "will_it_run"
+    named_options = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
+    if intent == "choose_gpu" and named_options and entities.signals.is_question and _CHOICE_BETWEEN.search(text):
+        intent, best = "compare", max(best, scores["compare"])  # "a used 3090 or a 4060 ti?": weigh the named options
     runner = next((v for k, v in ranked if k != intent), 0.0)
     return Decision(intent, scores, best - runner)

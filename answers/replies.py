@@ -237,7 +237,9 @@ def comparison(kb: KnowledgeBase, entities: Entities) -> Answer | None:
         elif len(entities.hardware_sides) >= 2 or len({h.id for h in entities.hardware}) >= 2:
             sides = entities.hardware_sides if len(entities.hardware_sides) >= 2 else [[h] for h in dict.fromkeys(entities.hardware)]
             setups = [setup_from(kb, replace(entities, hardware=side), side) for side in sides[:2]]
-            result = compare_setups(kb, setups, entities.model.id if entities.model else None, entities.signals.context)
+            s = entities.signals
+            model_id = entities.model.id if entities.model else None
+            result = compare_setups(kb, setups, model_id, s.context, bool(s.used), s.size_class_b, s.use_case)
             matches = [_match(side[0]) for side in sides[:2] if side]
         else:
             return None

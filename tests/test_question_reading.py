@@ -232,3 +232,20 @@ def test_an_unknown_gpu_in_a_question_is_said_not_ignored(engine):
 
 def test_prepare_never_breaks_model_names():
     assert "8x7b" in prepare("mixtral 8x7b on a 3090") and "max 2" in prepare("max 2 gpus")
+
+
+def test_a_choice_between_named_cards_compares_them(engine):
+    """ "a 5090 or two 3090s for 70b models" weighs the two named options on a typical 70B model (an original release,
+    not a fine-tune of it), rather than ranking every GPU on the market; "used" prices second-hand."""
+    answer = engine.answer("should I buy a 5090 or two 3090s for 70b models")
+    assert answer.intent == "compare"
+    assert [row["hardware"] for row in answer.payload["hardware"]] == [["rtx-5090"], ["rtx-3090", "rtx-3090"]]
+    assert answer.payload["model"] == "llama-3.3-70b-instruct"
+    used = engine.answer("is a used 3090 or a 4060 ti 16gb better for llms?")
+    assert used.intent == "compare" and used.payload["used"] is True
+    assert engine.answer("Get a 3060 12gb for starters or a used 3090.").intent != "compare"  # advice, not a question
+
+
+def test_a_size_class_with_a_use_word_is_read(extract):
+    assert extract("which gpu for 14b coding models").signals.size_class_b == 14
+    assert extract("best gpu for 70b reasoning models?").signals.size_class_b == 70
