@@ -118,6 +118,7 @@ GENERIC_TERMS = frozenset(
         "inference",
         "artificial-intelligence",
         "memory-bandwidth",
+        "tokens-per-second",
     }
 )  # glossary entries named in passing by most messages: a topic only when the message asks about them
 _REFERS_TO_A_MODEL = re.compile(
@@ -220,7 +221,7 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["glossary"] += w.glossary_term * (1.5 if asks_meaning else 0.75)  # a concept the message is about
     if len(topics) >= 2 and (cue_hits(text, "compare") or re.search(r"\bor\b|\bvs\b", text)) and not (entities.models or entities.hardware):
         scores["glossary"] += w.two_of_a_kind  # "safetensors vs gguf": two concepts side by side
-    elif entities.of_kind("glossary") and asks_meaning:
+    elif entities.of_kind("glossary") and asks_meaning and (topics or not (entities.models and hardware_named)):
         scores["glossary"] += w.glossary_term
     if entities.of_kind("tool") and (cue_hits(text, "tool") or len(re.findall(r"[a-z0-9]+", text)) <= 3):
         scores["tool"] += w.tool_name if not entities.of_kind("glossary") else w.tool_name * 0.7

@@ -249,3 +249,9 @@ def test_a_choice_between_named_cards_compares_them(engine):
 def test_a_size_class_with_a_use_word_is_read(extract):
     assert extract("which gpu for 14b coding models").signals.size_class_b == 14
     assert extract("best gpu for 70b reasoning models?").signals.size_class_b == 70
+
+
+def test_a_speed_question_about_a_model_on_a_machine_is_an_estimate(engine):
+    """ "what's the tok/s of X on Y" asks for a speed, not for the meaning of tok/s; "what is tok/s" alone still does."""
+    assert engine.answer("what's the tok/s of llama 3 8b on an m1 macbook air 8gb").intent == "will_it_run"
+    assert engine.answer("what does tokens per second mean").intent == "glossary"
