@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from knowledge.catalog import Catalog
 from knowledge.names import compact, normalize
@@ -58,7 +57,9 @@ def trigrams(text: str) -> set[str]:
 
 class TrigramIndex:
     """Character-trigram postings over compact names: the names sharing most trigrams with a query, without
-    scoring every name (a typo still shares most trigrams; the right name is among the candidates)."""
+    scoring every name (a typo still shares most trigrams; the right name is among the candidates).
+
+    Postings are one flat array with a slice per trigram, so the index pickles (knowledge snapshot) as one array."""
 
     def __init__(self, names: list[str]):
         postings: dict[str, list[int]] = defaultdict(list)
@@ -68,11 +69,16 @@ class TrigramIndex:
             sizes[i] = len(grams)
             for gram in grams:
                 postings[gram].append(i)
-        self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        flat: list[int] = []
+        self._slices: dict[str, tuple[int, int]] = {}
+        for gram, ids in postings.items():
+            self._slices[gram] = (len(flat), len(flat) + len(ids))
+            flat.extend(ids)
+        self._flat = np.asarray(flat, dtype=np.int32)
         self._sizes = sizes
 
     def candidates(self, query: str, limit: int) -> list[int]:
-        grams = [self._postings[g] for g in trigrams(query) if g in self._postings]
+        grams = [self._flat[a:b] for a, b in (self._slices[g] for g in trigrams(query) if g in self._slices)]
         if not grams:
             return []
         shared = np.bincount(np.concatenate(grams), minlength=len(self._sizes)).astype(np.float32)
@@ -93,17 +99,19 @@ class NameIndex:
         self._names: dict[str, list[_Name]] = defaultdict(list)
         self._titles: dict[tuple[str, str], str] = {}
         self._entries: dict[tuple[str, str], object] = {}
+        keys: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per entry, shared by every table (smaller pickle)
         for entry in catalog.entries():
-            self._entries[(entry.kind, entry.id)] = entry
+            ref = keys.setdefault((entry.kind, entry.id), (entry.kind, entry.id))
+            self._entries[ref] = entry
             title = entry.title
-            self._titles[(entry.kind, entry.id)] = title
+            self._titles[ref] = title
             for name in {entry.id, title, *entry.aliases}:
                 text = normalize(str(name))
                 if not text:
                     continue
                 for key in {text, compact(text)}:
-                    if (entry.kind, entry.id) not in self._exact[key]:
-                        self._exact[key].append((entry.kind, entry.id))
+                    if ref not in self._exact[key]:
+                        self._exact[key].append(ref)
                 self._names[entry.kind].append(_Name(entry.kind, entry.id, title, text))
         # a shared chip slug names all its variants, unless an entry already claims that spelling as a name or
         # alias ("rtx 4060 ti" is the 8 GB card, not a tie between the 8 and 16 GB ones)
@@ -111,17 +119,19 @@ class NameIndex:
         for entry in catalog.entries():
             chip = getattr(entry, "chip", None)
             if chip and normalize(chip) not in named and compact(chip) not in named:
-                self._exact[normalize(chip)].append((entry.kind, entry.id))
+                self._exact[normalize(chip)].append(keys[(entry.kind, entry.id)])
         self._choices = {kind: [n.text for n in names] for kind, names in self._names.items()}
         self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
         # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query
         self._released: dict[tuple[str, str], int] = {}
         self._lead: dict[tuple[str, str], str] = {}
         for entry in catalog.entries():
+            ref = keys[(entry.kind, entry.id)]
             date = getattr(entry, "release_date", None)
-            self._released[(entry.kind, entry.id)] = date.toordinal() if date else 0
+            self._released[ref] = date.toordinal() if date else 0
             family = getattr(entry, "family", None) or entry.title
-            self._lead[(entry.kind, entry.id)] = normalize(str(family)).split(" ")[0] if family else ""
+            self._lead[ref] = normalize(str(family)).split(" ")[0] if family else ""
+        self._exact = dict(self._exact)  # lookups must not grow it (a defaultdict pickles its factory too)
 
     def entry(self, kind: str, entry_id: str) -> object | None:
         return self._entries.get((kind, entry_id))
@@ -183,6 +193,8 @@ class NameIndex:
 
 def _similarity(query: str, choice: str, **_: object) -> float:
     """Blend of whole-string and token-set similarity; partial matches only when lengths are close."""
+    from rapidfuzz import fuzz  # imported on the first fuzzy lookup, not with the index
+
     whole = fuzz.ratio(query, choice)
     tokens = fuzz.token_set_ratio(query, choice)
     q, c = compact(query), compact(choice)
