@@ -10,6 +10,8 @@ on the first search. It pickles as its source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 class LazyPattern:
@@ -29,6 +31,21 @@ class LazyPattern:
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.compiled.search(text)
+
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.compiled.match(text)
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(text)
+
+    def findall(self, text: str) -> list[Any]:
+        return self.compiled.findall(text)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], text: str) -> str:
+        return self.compiled.sub(repl, text)
 
     def __getstate__(self) -> tuple[str, int]:
         return self.pattern, self.flags

@@ -18,10 +18,10 @@ from answers.lazy_re import LazyPattern
 # Cleaning and line classes
 # ------------------------------------------------------------------------------------------------
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_FENCE = re.compile(r"^\s*(?:```|~~~)[\w+-]*\s*$")
+_FENCE = LazyPattern(r"^\s*(?:```|~~~)[\w+-]*\s*$")
 
 # A line that reports a failure. Deliberately wide: it decides which lines survive trimming.
-ERROR_LINE = re.compile(
+ERROR_LINE = LazyPattern(
     r"\b(?:error|errors|err|failed|failure|fail|fatal|panic|exception|traceback|abort(?:ed|ing)?|assert(?:ion)?|"
     r"killed|segmentation|sigsegv|sigill|sigabrt|core dumped|out of memory|oom|cannot|can't|could not|couldn't|"
     r"unable|not found|no such file|denied|invalid|unsupported|not supported|illegal|exit status|exit code|errno|"
@@ -30,7 +30,7 @@ ERROR_LINE = re.compile(
     re.IGNORECASE,
 )
 # Lines that carry context worth keeping when a long paste is trimmed.
-CONTEXT_LINE = re.compile(
+CONTEXT_LINE = LazyPattern(
     r"Device \d+:|using device|inference compute|Listening on|version|Driver Version|CUDA Version|general\.name|"
     r"file type|model ftype|n_ctx\b|offloaded \d+/\d+|layers\.(?:model|offload)|--ctx-size|KvSize|"
     r"loaded meta data|NVIDIA-SMI|GeForce|Radeon|total capacity|model=|max_model_len|"
@@ -93,11 +93,11 @@ COMPLAINT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][a-z']+")
-_SPECIAL_TOKEN = re.compile(r"<\|\w+\|>")
+_SPECIAL_TOKEN = LazyPattern(r"<\|\w+\|>")
 # A line with none of = \ { } | or tab, 8 to 600 characters (special tokens such as <|im_end|> are masked first).
 _CANDIDATE = re.compile(r"^[^=\\{}|\t\n]{8,600}$", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
-_SHAPED = re.compile(r"^\s*(?:</?\w+>\s*$|>>> |.*=)")  # a lone tag line, an interactive prompt, key=value output
+_SHAPED = LazyPattern(r"^\s*(?:</?\w+>\s*$|>>> |.*=)")  # a lone tag line, an interactive prompt, key=value output
 
 
 def clean(text: str) -> str:
@@ -136,7 +136,7 @@ def prose_lines(text: str) -> list[str]:
     return out
 
 
-_ASKING = re.compile(
+_ASKING = LazyPattern(
     r"\?|\b(?:why|how|what|which|can|could|should|would|does|do i|is there|help|fail\w*|error|problem|issue|slow|wrong|"
     r"won'?t|can'?t|doesn'?t|not working|please|any idea|will|fit|run)\b",
     re.IGNORECASE,
@@ -206,7 +206,7 @@ def error_lines(text: str, limit: int = 40) -> list[tuple[int, str]]:
 
 
 # words that look like errors in healthy output ("0 errors", "error_count=0", "warnings: none")
-_HEALTHY_ERRORISH = re.compile(r"\b(?:0|no) (?:errors?|failures?)\b|errors?=0\b|err=<nil>", re.IGNORECASE)
+_HEALTHY_ERRORISH = LazyPattern(r"\b(?:0|no) (?:errors?|failures?)\b|errors?=0\b|err=<nil>", re.IGNORECASE)
 
 _MARKERS = (
     "error",
@@ -329,7 +329,7 @@ def _to_gb(number: str, unit: str) -> float:
 
 
 _SIZE = r"(\d[\d,]*(?:\.\d+)?)\s*([KMGT]i?B)"
-_QUANT = re.compile(r"\b(I?Q\d(?:_[0-9A-Z]+)*(?:_[SML]|_XXS|_XS|_NL)?|F16|BF16|F32|MXFP4)\b", re.IGNORECASE)
+_QUANT = LazyPattern(r"\b(I?Q\d(?:_[0-9A-Z]+)*(?:_[SML]|_XXS|_XS|_NL)?|F16|BF16|F32|MXFP4)\b", re.IGNORECASE)
 _FTYPE = {
     "q4_k - medium": "Q4_K_M",
     "q4_k - small": "Q4_K_S",
@@ -460,7 +460,7 @@ _RULES: list[tuple[str, tuple[str, ...], LazyPattern]] = [
         LazyPattern(r"/usr/(?:lib|share|local)/|/home/\w+|systemd|journalctl|\bubuntu\b|x86_64-linux", re.IGNORECASE),
     ),
 ]
-_OLLAMA_KV = re.compile(r'(\w+)=("[^"]*"|\S+)')
+_OLLAMA_KV = LazyPattern(r'(\w+)=("[^"]*"|\S+)')
 
 
 # (tool id, literal hints in lowercase) in priority order: the first runtime whose hint occurs names the log.
@@ -664,7 +664,7 @@ def _apply(ctx, name, m, groups, line, gpus, other_gpu_names, os_votes) -> None:
         os_votes[key] = os_votes.get(key, 0) + 1
 
 
-_FILE_NOISE = re.compile(
+_FILE_NOISE = LazyPattern(
     r"[-_.](?:I?Q\d(?:_[0-9A-Z]+)*(?:_[SML]|_XXS|_XS|_NL)?|F16|BF16|F32|MXFP4|GGUF|UD|imat|imatrix|\d{5}-of-\d{5})\b", re.IGNORECASE
 )
 
