@@ -88,7 +88,7 @@ class KnowledgeBase:
         path = db_path or default_db_path(data_dir, stamp)
         snapshot = Snapshot.beside(path, stamp, code_version(Path(__file__).resolve().parent.parent, _PACKAGES, stamps))
         stored = snapshot.read()
-        if stored is not None and stored.get("db") == _db_state(path):
+        if _usable(stored, path):
             snapshot.touch()
             return cls._from_state(stored, path)
         path = ensure_database(path, data_dir, stamp)
@@ -117,6 +117,16 @@ class KnowledgeBase:
         kb = cls(state["catalog"], state["names"], path, source="snapshot")
         kb.__dict__.update(state["parts"])  # the cached properties, already built
         return kb
+
+
+def _usable(stored: Any, path: Path) -> bool:
+    """A snapshot of the expected shape, built beside this very database file."""
+    return (
+        isinstance(stored, dict)
+        and isinstance(stored.get("parts"), dict)
+        and set(stored["parts"]) == set(SNAPSHOT_PARTS)
+        and stored.get("db") == _db_state(path)
+    )
 
 
 def _db_state(path: Path) -> list[int] | None:
