@@ -33,18 +33,6 @@ class Hit:
     matched: str = ""
 
 
-@dataclass(frozen=True)
-class _Name:
-    kind: str
-    id: str
-    title: str
-    text: str  # normalized
-
-    @property
-    def numbers(self) -> frozenset[str]:
-        return numbers_of(self.text)
-
-
 @lru_cache(maxsize=65536)
 def numbers_of(text: str) -> frozenset[str]:
     return frozenset(n.rstrip("0").rstrip(".") if "." in n else n for n in _NUMBER.findall(text))
@@ -96,7 +84,10 @@ class NameIndex:
 
     def __init__(self, catalog: Catalog):
         self._exact: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._names: dict[str, list[_Name]] = defaultdict(list)
+        # per kind, one row per name: (entry id, title) and the normalized name at the same index (plain tuples and
+        # strings: the index is pickled into the knowledge snapshot and loaded at every start of the command line)
+        self._names: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._choices: dict[str, list[str]] = defaultdict(list)
         self._titles: dict[tuple[str, str], str] = {}
         self._entries: dict[tuple[str, str], object] = {}
         keys: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per entry, shared by every table (smaller pickle)
@@ -105,6 +96,7 @@ class NameIndex:
             self._entries[ref] = entry
             title = entry.title
             self._titles[ref] = title
+            row = (entry.id, title)
             for name in {entry.id, title, *entry.aliases}:
                 text = normalize(str(name))
                 if not text:
@@ -112,7 +104,8 @@ class NameIndex:
                 for key in {text, compact(text)}:
                     if ref not in self._exact[key]:
                         self._exact[key].append(ref)
-                self._names[entry.kind].append(_Name(entry.kind, entry.id, title, text))
+                self._names[entry.kind].append(row)
+                self._choices[entry.kind].append(text)
         # a shared chip slug names all its variants, unless an entry already claims that spelling as a name or
         # alias ("rtx 4060 ti" is the 8 GB card, not a tie between the 8 and 16 GB ones)
         named = set(self._exact)
@@ -120,7 +113,6 @@ class NameIndex:
             chip = getattr(entry, "chip", None)
             if chip and normalize(chip) not in named and compact(chip) not in named:
                 self._exact[normalize(chip)].append(keys[(entry.kind, entry.id)])
-        self._choices = {kind: [n.text for n in names] for kind, names in self._names.items()}
         self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
         # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query
         self._released: dict[tuple[str, str], int] = {}
@@ -131,7 +123,7 @@ class NameIndex:
             self._released[ref] = date.toordinal() if date else 0
             family = getattr(entry, "family", None) or entry.title
             self._lead[ref] = normalize(str(family)).split(" ")[0] if family else ""
-        self._exact = dict(self._exact)  # lookups must not grow it (a defaultdict pickles its factory too)
+        self._exact, self._names, self._choices = dict(self._exact), dict(self._names), dict(self._choices)  # lookups never grow them
 
     def entry(self, kind: str, entry_id: str) -> object | None:
         return self._entries.get((kind, entry_id))
@@ -157,15 +149,17 @@ class NameIndex:
         choices = self._choices[kind]
         best: dict[str, Hit] = {}
         for index in self._grams[kind].candidates(compact(query), max(CANDIDATES, limit * 8)):
-            name = self._names[kind][index]
-            value = _similarity(query, choices[index]) / 100
+            entry_id, title = self._names[kind][index]
+            text = choices[index]
+            value = _similarity(query, text) / 100
             if value < 0.4:
                 continue
-            if wanted and not wanted <= name.numbers:
-                missing = len(wanted - name.numbers) / len(wanted)
+            numbers = numbers_of(text)
+            if wanted and not wanted <= numbers:
+                missing = len(wanted - numbers) / len(wanted)
                 value *= 1 - 0.35 * missing  # a number the name lacks is strong evidence against it
-            if name.id not in best or value > best[name.id].score:
-                best[name.id] = Hit(kind, name.id, name.title, round(value, 4), name.text)
+            if entry_id not in best or value > best[entry_id].score:
+                best[entry_id] = Hit(kind, entry_id, title, round(value, 4), text)
         ranked = sorted(best.values(), key=lambda h: -h.score)
         if len(ranked) > 1:
             ranked = self._break_ties(query, ranked)
