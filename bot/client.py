@@ -109,7 +109,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
             raise
         self.brain = Brain(kb, engine)
         self.metrics.catalog_reloads.labels("ok").inc()
-        log.info("catalog reloaded: %s (fingerprint %s)", kb.catalog.counts(), kb.catalog.fingerprint)
+        log.info("catalog reloaded: %s (fingerprint %s, %s)", kb.catalog.counts(), kb.catalog.fingerprint, kb.source)
         return kb.catalog.counts()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
         started = time.perf_counter()
         kb = self._preloaded or await KnowledgeBase.load_async(self.settings.catalog_db)
         self.brain = Brain(kb, AnswerEngine(kb, self._engine_settings()))
-        log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), kb.catalog.counts())
+        log.info("catalog loaded in %.0f ms (%s): %s", 1000 * (time.perf_counter() - started), kb.source, kb.catalog.counts())
         await self.state.open()
         token = self.settings.hf_token.get_secret_value() if self.settings.hf_token else None
         self.hub = HubResolver(self.state, token=token, timeout_s=self.settings.hub_timeout_s)  # cache in the state database
