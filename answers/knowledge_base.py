@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from knowledge.catalog import Catalog
     from knowledge.search import NameIndex
 
-# what a snapshot keeps besides the catalog and the name index: the engine's indexes (cached properties below)
+# what a snapshot keeps besides the catalog and the name index: the engine's indexes (cached properties below), each
+# pickled apart and loaded on first use (``runlocalai estimate`` never loads, nor imports, the engine's modules)
 SNAPSHOT_PARTS = ("entity_extractor", "signature_matcher", "search_index")
 _PACKAGES = ("answers", "knowledge", "estimator")  # their source files are the code version of a snapshot
 
@@ -33,6 +34,7 @@ class KnowledgeBase:
     names: NameIndex
     db_path: Path | None = None
     source: str = field(default="built", compare=False)  # "snapshot" when read from the snapshot file
+    _stored_parts: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def grid(self) -> CatalogGrid:
@@ -52,21 +54,24 @@ class KnowledgeBase:
     def entity_extractor(self) -> EntityExtractor:
         from answers.entities import EntityExtractor
 
-        return EntityExtractor(self.names)
+        stored = self._stored("entity_extractor")
+        return stored if stored is not None else EntityExtractor(self.names)
 
     @cached_property
     def signature_matcher(self) -> SignatureMatcher:
         """The errors KB's signatures, anchored and ranked (answers/errors_match.py)."""
         from answers.errors_match import SignatureMatcher
 
-        return SignatureMatcher(self.catalog)
+        stored = self._stored("signature_matcher")
+        return stored if stored is not None else SignatureMatcher(self.catalog)
 
     @cached_property
     def search_index(self) -> BM25:
         """BM25 over the glossary, errors and tools, for questions that name no entry."""
         from answers.bm25 import catalog_bm25
 
-        return catalog_bm25(self.catalog)
+        stored = self._stored("search_index")
+        return stored if stored is not None else catalog_bm25(self.catalog)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog, db_path: Path | None = None) -> KnowledgeBase:
@@ -105,18 +110,43 @@ class KnowledgeBase:
 
     # -- snapshot ---------------------------------------------------------------------------------
     def _state(self, path: Path) -> dict[str, Any]:
+        from knowledge.snapshot import dumps_part
+
+        refs = {id(obj): ref for ref, obj in self._shared().items()}
         return {
             "catalog": self.catalog,
             "names": self.names,
-            "parts": {name: getattr(self, name) for name in SNAPSHOT_PARTS},
+            "parts": {name: dumps_part(getattr(self, name), refs) for name in SNAPSHOT_PARTS},
             "db": _db_state(path),
         }
 
     @classmethod
     def _from_state(cls, state: dict[str, Any], path: Path) -> KnowledgeBase:
-        kb = cls(state["catalog"], state["names"], path, source="snapshot")
-        kb.__dict__.update(state["parts"])  # the cached properties, already built
-        return kb
+        return cls(state["catalog"], state["names"], path, source="snapshot", _stored_parts=dict(state["parts"]))
+
+    def _shared(self) -> dict[tuple[str, ...], Any]:
+        """The objects a stored part refers to instead of copying: the catalog, the name index, every entry and
+        every error signature (so a loaded part and the catalog are one object graph, as when built)."""
+        shared: dict[tuple[str, ...], Any] = {("catalog",): self.catalog, ("names",): self.names}
+        for entry in self.catalog.entries():
+            shared[("entry", entry.kind, entry.id)] = entry
+        for error in self.catalog.errors:
+            for index, signature in enumerate(error.signatures):
+                shared[("signature", error.id, str(index))] = signature
+        return shared
+
+    def _stored(self, name: str) -> Any:
+        """The part ``name`` from the snapshot, or None (none stored, or it cannot be loaded: then it is built)."""
+        data = self._stored_parts.pop(name, None)
+        if data is None:
+            return None
+        from knowledge.snapshot import loads_part
+
+        shared = self._shared()
+        try:
+            return loads_part(data, shared.__getitem__)
+        except Exception:  # a part that cannot be read is built again, like a damaged snapshot
+            return None
 
 
 def _usable(stored: Any, path: Path) -> bool:
@@ -125,6 +155,7 @@ def _usable(stored: Any, path: Path) -> bool:
         isinstance(stored, dict)
         and isinstance(stored.get("parts"), dict)
         and set(stored["parts"]) == set(SNAPSHOT_PARTS)
+        and all(isinstance(data, bytes) for data in stored["parts"].values())
         and stored.get("db") == _db_state(path)
     )
 

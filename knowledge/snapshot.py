@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
 import os
 import pickle
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,16 +46,35 @@ def code_version(root: Path, packages: Iterable[str], manifest_dir: Path | None)
     return f"{FORMAT}-{sys.version_info[:3]}-{pydantic.VERSION}-{numpy.__version__}-{sources}"
 
 
-def _unpickle(payload: memoryview) -> Any:
+def _unpickle(payload: bytes | memoryview, resolve: Callable[[Any], Any] | None = None) -> Any:
     """``pickle.loads`` with the cyclic garbage collector paused: unpickling allocates ~100k containers, each
-    allocation burst would trigger a collection scanning everything loaded so far (2-3x the time)."""
+    allocation burst would trigger a collection scanning everything loaded so far (2-3x the time). ``resolve``
+    turns the references written by ``dumps_part`` back into objects."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(payload)
+        unpickler = pickle.Unpickler(io.BytesIO(payload))
+        if resolve is not None:
+            unpickler.persistent_load = resolve  # type: ignore[method-assign]
+        return unpickler.load()
     finally:
         if enabled:
             gc.enable()
+
+
+def dumps_part(value: Any, refs: dict[int, Any]) -> bytes:
+    """Pickle ``value`` on its own, writing the objects in ``refs`` (by ``id``) as references, not copies: a part of
+    the snapshot (an index over catalog entries) can then be loaded later, on first use, against the objects
+    already loaded (``loads_part``)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda obj: refs.get(id(obj))  # type: ignore[method-assign]
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def loads_part(data: bytes, resolve: Callable[[Any], Any]) -> Any:
+    return _unpickle(data, resolve)
 
 
 @dataclass(frozen=True)

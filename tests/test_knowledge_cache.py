@@ -53,6 +53,9 @@ def _no_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(KnowledgeBase, "from_catalog", classmethod(refuse))
     monkeypatch.setattr("knowledge.store.read_catalog_db", refuse)
     monkeypatch.setattr("knowledge.loader.load_valid_catalog", refuse)
+    monkeypatch.setattr("answers.errors_match.SignatureMatcher.__init__", refuse)
+    monkeypatch.setattr("answers.entities.EntityExtractor.__init__", refuse)
+    monkeypatch.setattr("answers.bm25.catalog_bm25", refuse)
 
 
 def test_a_fresh_snapshot_is_used_and_holds_everything_the_engine_builds(work: Path, monkeypatch: pytest.MonkeyPatch):
@@ -60,9 +63,9 @@ def test_a_fresh_snapshot_is_used_and_holds_everything_the_engine_builds(work: P
     kb = _load(work)
     assert kb.source == "snapshot"
     assert kb.catalog.fingerprint == fingerprint(work / "data")
-    for part in SNAPSHOT_PARTS:
-        assert part in kb.__dict__  # restored, not to be built on first use
+    assert set(kb._stored_parts) == set(SNAPSHOT_PARTS)  # stored, loaded on first use (not built)
     engine = AnswerEngine(kb)
+    assert not kb._stored_parts
     assert engine.bm25 is kb.search_index and engine.signatures is kb.signature_matcher and engine.entities is kb.entity_extractor
     answer = engine.answer("what is gqa")
     assert answer.intent == "glossary" and answer.text.startswith("Grouped-Query Attention: " + OLD_SHORT)
@@ -215,3 +218,25 @@ def test_answers_from_the_snapshot_equal_answers_from_a_fresh_build(kb: Knowledg
         a, b = built_engine.answer(question).to_json(), loaded_engine.answer(question).to_json()
         assert a == b, question
     assert fresh.names.fuzzy("rtx 4090 ti", "hardware") == loaded.names.fuzzy("rtx 4090 ti", "hardware")
+
+
+def test_a_part_that_cannot_be_loaded_is_built(work: Path):
+    kb = _load(work)
+    kb._stored_parts["search_index"] = b"\x80\x05not a pickle"
+    assert kb.search_index.top("flash attention memory", limit=1)  # built again, and it works
+    assert kb.signature_matcher.match("CUDA error: out of memory")  # the other parts still come from the snapshot
+
+
+def test_loading_the_snapshot_imports_no_engine_module(work: Path):
+    """`runlocalai estimate` needs the catalog and the names, not the engine: its indexes stay stored."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom answers.knowledge_base import KnowledgeBase\n"
+        f"kb = KnowledgeBase.load(Path({str(work / 'cache' / 'catalog.sqlite')!r}), Path({str(work / 'data')!r}))\n"
+        "print(kb.source, sorted(m for m in sys.modules if m in {'answers.entities', 'answers.signals', 'answers.errors_match',"
+        " 'answers.log_context', 'answers.bm25', 'answers.engine', 'rapidfuzz', 'aiosqlite', 'yaml'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[0] == "snapshot" and out.strip().endswith("[]"), out
