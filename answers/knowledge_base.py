@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     from answers.bm25 import BM25
@@ -149,7 +149,7 @@ class KnowledgeBase:
             return None
 
 
-def _usable(stored: Any, path: Path) -> bool:
+def _usable(stored: Any, path: Path) -> TypeGuard[dict[str, Any]]:
     """A snapshot of the expected shape, built beside this very database file."""
     return (
         isinstance(stored, dict)
