@@ -186,7 +186,7 @@ def _shortlist(kb: KnowledgeBase, model: Model, context: int, builds: list[Build
 
 
 def _vram_target_answer(kb: KnowledgeBase, target_gb: float, budget: float | None, used: bool, limit: int) -> AdvisorResult:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for build in _candidate_builds(kb, budget, used):
         total = build.hardware.memory_gb * build.cards
         if total < target_gb or (build.cards > 1 and build.hardware.memory_gb * (build.cards - 1) >= target_gb):
@@ -253,7 +253,7 @@ def choose_gpu(
         model = kb.catalog.model(DEFAULT_TARGET_MODEL)
         assert model is not None
         assumptions.append(f"{model.name} as the target (name a model or a size such as 32B for a better ranking)")
-    rows = []
+    rows: list[dict[str, Any]] = []
     single = {o.hardware_id: o for o in kb.grid.hardware_for(model.id, context)}
     for build in _shortlist(kb, model, context, _candidate_builds(kb, budget, used), single):
         hw = build.hardware
@@ -333,7 +333,7 @@ def compare_entries(kb: KnowledgeBase, a: Model | Hardware, b: Model | Hardware,
 
 
 def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, hardware: list[str]) -> AdvisorResult:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in (a, b):
         size = f"{m.params_b:g}B" + (f" ({m.active_params_b:g}B active)" if m.active_params_b else "")
         quality = kb.quality.quality(m)

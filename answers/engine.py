@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from answers import cards, replies
 from answers.answer import Answer, Confidence, Match
@@ -75,6 +76,10 @@ class AnswerEngine:
         errors = self.signatures.match(text, symptoms=True)
         if errors and (looks_like_log(text) or errors[0].score >= 0.8):
             return Route("error", Entities(), errors)
+        if not errors and is_transcript(text):  # a pasted model session or timing printout: only the words before it count
+            text = stripped = words_before_paste(text)
+            if not stripped or not _ASKS.search(stripped.lower()):
+                return Route("none", Entities(), abstain=True)
         if not errors and looks_like_log(text):  # a log without a known error: only what the person wrote counts
             text = stripped = question_text(text)
             if not stripped or not _ASKS.search(stripped.lower()):
@@ -145,7 +150,9 @@ class AnswerEngine:
         if intent in {"model", "hardware", "tool"}:
             return self._entity_card(e, text, intent)
         if intent == "error":
-            return self._search_answer(text, e, "error", kinds={"error"}, accept_at=0.3)
+            return self._search_answer(
+                text, e, "error", kinds={"error"}, accept_at=0.15
+            )  # a described problem: the closest troubleshooting entry
         return self._abstain(e)
 
     # ------------------------------------------------------------------------------------------
@@ -188,7 +195,7 @@ class AnswerEngine:
     ) -> Answer:
         """No exact entity: BM25 over glossary/errors/tools, confidence-calibrated, answer or offer choices.
         ``accept_at`` lowers the bar when the question's shape already says what kind of answer it wants."""
-        ranked = self.bm25.top(text, limit=5, kinds=kinds)
+        ranked = _prefer_platform(self.bm25.top(text, limit=8, kinds=kinds), text)[:5]
         if not ranked:
             return self._abstain(entities)
         ceiling = self.bm25.max_possible(text) or 1.0
@@ -203,6 +210,55 @@ class AnswerEngine:
         if best.score >= 0.35:
             return self._abstain(entities, choices=matches[:3], confidence=best.score)
         return self._abstain(entities, confidence=best.score)
+
+
+_METRIC_LINE = re.compile(
+    r"^\s*(?:total duration|load duration|prompt eval (?:count|duration|rate)|eval (?:count|duration|rate)|llama_print_timings|"
+    r"prompt eval time|eval time|sampling time|total time)\s*[:=]",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TRANSCRIPT = re.compile(r"^\s*(?:>>> |\$ (?:ollama|llama-cli|llama-server|\./main)|<think>|</think>)", re.MULTILINE)
+
+
+def is_transcript(text: str) -> bool:
+    """Pasted output of a model session: timing lines (ollama --verbose, llama.cpp) or a chat/REPL transcript."""
+    return len(_METRIC_LINE.findall(text)) >= 2 or bool(_TRANSCRIPT.search(text))
+
+
+def words_before_paste(text: str) -> str:
+    """What the person wrote above the pasted session (its first lines before a prompt, a think block or timings)."""
+    lines = []
+    for line in text.splitlines():
+        if _TRANSCRIPT.match(line) or _METRIC_LINE.match(line) or line.strip().startswith("```"):
+            break
+        lines.append(line)
+    return "\n".join(lines).strip()
+
+
+_PLATFORMS = {
+    "nvidia": re.compile(r"\b(?:nvidia|cuda|rtx|gtx|geforce|quadro|tesla|a100|h100|nvcc|cublas)\b"),
+    "amd": re.compile(r"\b(?:amd|rocm|hip|radeon|rx|gfx\d+|instinct|mi\d{2,3})\b"),
+    "apple": re.compile(r"\b(?:mac|macbook|apple|metal|mps|mlx|m[1-5])\b"),
+    "intel": re.compile(r"\b(?:intel arc|arc a\d+|sycl|oneapi|ipex)\b"),
+}
+
+
+def _prefer_platform(ranked: list[Any], text: str) -> list[Any]:
+    """Search hits about another GPU platform than the one the message names drop behind the rest: an OOM on two
+    3090s is a CUDA out-of-memory, not a ROCm one."""
+    lowered = text.lower()
+    said = {name for name, pattern in _PLATFORMS.items() if pattern.search(lowered)}
+    if len(said) != 1:
+        return ranked
+
+    def foreign(hit: Any) -> bool:
+        doc = hit[0]  # (Doc, score)
+        about = f"{doc.id} {doc.title}".lower()
+        return any(pattern.search(about) for name, pattern in _PLATFORMS.items() if name not in said) and not _PLATFORMS[
+            next(iter(said))
+        ].search(about)
+
+    return sorted(ranked, key=foreign)  # stable: keeps the score order within each group
 
 
 _ASKS = re.compile(

@@ -15,7 +15,7 @@ from typing import Any
 from answers.signals import SIZE_WORDS, Signals, read_signals
 from answers.values import quant_for_runtime
 from knowledge.names import compact
-from knowledge.search import Hit, NameIndex
+from knowledge.search import Hit, NameIndex, same_line
 
 MAX_SPAN = 6
 MAX_FUZZY_SPANS = 24  # strict fuzzy lookups per message (pasted logs have hundreds of numeric spans)
@@ -54,7 +54,8 @@ _QUANTITY = re.compile(r"^-?\d+(?:[.,]\d+)?(?:gb|gib|g|tb|mb|k|m|w|gb/s|gbs|tok|
 _COMPARE_SPLIT = re.compile(
     r"\bvs\.?\b|\bversus\b|\bcompared?\s+(?:to|with)\b|\bor\s+(?:a|an|the|two|2x?)?\b|\bthan\b|\binstead of\b|对比|还是"
 )
-_CJK_COUNT = re.compile(r"([两双兩四八三二]|\d{1,2})\s*(?:张|块|張|塊|枚)")
+_CARDS_COUNT = re.compile(r"\b(\d|two|three|four|six|eight)\s+(?:of\s+(?:them|these|those)|cards|gpus)\b")
+_CJK_COUNT = re.compile(r"([两双兩四八三二]|\d{1,2})\s*(?:张|块|張|塊|枚|台)")
 _CJK_DIGITS = {"两": "2", "双": "2", "兩": "2", "二": "2", "三": "3", "四": "4", "八": "8"}
 
 
@@ -136,7 +137,8 @@ def prepare(text: str) -> str:
     # a quant fused to a file or tag name: "...-104b-q5_k_s", "...-Q4_K_M.gguf", "qwen3:30b-q8_0"
     lowered = re.sub(r"[-_.:](?=(?:ud[-_])?(?:i?q\d(?:_[a-z0-9]+)*|f16|bf16|fp16|f32|fp8|mxfp4)\b)", " ", lowered).replace(".gguf", " ")
     # "4x3090", "2*4090", "4 x rtx 3090" (but not Mixtral's "8x7b" or "8x22b": those are model names)
-    lowered = re.sub(r"\b(\d{1,2})\s*[x*]\s*(?!\d+(?:\.\d+)?b\b)(?=[a-z]*\s?\d)", r"\1x ", lowered)
+    lowered = re.sub(r"\b(\d{1,2})\s*[x*]\s*(?!\d+(?:\.\d+)?b\b)(?=[a-z][a-z\s-]{0,16}\d|\d)", r"\1x ", lowered)
+    lowered = re.sub(r"\s*\b(?:in\s+)?(?:sli|crossfire)\b", " x2", lowered)  # a linked pair is two cards
     # "3090 x2", "3090x2", "p40 * 4" (an x after a digit or a space, so "max 2" stays "max 2")
     lowered = re.sub(r"(?:(?<=\d)|\s)[x*]\s*(\d{1,2})\b(?!\s*(?:gb|g\b|tb|k\b|b\b|\d))", r" x\1", lowered)
     return lowered
@@ -170,9 +172,46 @@ def _parse_count(token: str) -> int | None:
     return None
 
 
+_MEMORY_TOKEN = re.compile(r"^(\d{1,3})(?:gb|g|gib|go|gn)$")
+_NOT_GPU_MEMORY = {"ram", "ddr4", "ddr5", "ddr3", "system", "lpddr5", "lpddr5x", "sysram", "内存"}
+
+
+def family_stem(name: str) -> str:
+    """A hardware name without its memory, core count and build: "Apple M3 Max (40-core GPU, 128GB)" -> "apple m3
+    max"; "GeForce RTX 3060 Laptop GPU" -> "geforce rtx 3060"; "Tesla V100 32GB (PCIe)" -> "tesla v100"."""
+    stem = re.sub(r"\([^)]*\)", " ", name.lower())
+    stem = re.sub(r"\b\d{1,3}\s?gb\b|\blaptop gpu\b|\blaptop\b|\bmobile\b|\bmax-q\b", " ", stem)
+    return " ".join(stem.split())
+
+
+def _nearby_memory(tokens: list[str], start: int, end: int, unified: bool) -> float | None:
+    """The memory amount written closest to a name (within four words), when it is plausibly that device's memory."""
+    best: tuple[int, float] | None = None
+    for index in range(max(0, start - 4), min(len(tokens), end + 4)):
+        if start <= index < end:
+            continue
+        token = tokens[index]
+        match = _MEMORY_TOKEN.match(token)
+        value = None
+        if match:
+            value = float(match.group(1))
+        elif token.isdigit() and index + 1 < len(tokens) and tokens[index + 1] in {"gb", "g", "gib"}:
+            value = float(token)
+        if value is None:
+            continue
+        after = tokens[index + 1 : index + 3]
+        if not unified and any(t in _NOT_GPU_MEMORY for t in after):
+            continue  # "64gb ram" beside a discrete GPU is system memory
+        distance = start - index if index < start else index - end + 1
+        if best is None or distance < best[0]:
+            best = (distance, value)
+    return best[1] if best else None
+
+
 class EntityExtractor:
     def __init__(self, names: NameIndex):
         self.names = names
+        self._families: dict[str, list[Any]] | None = None
 
     def extract(self, text: str) -> Entities:
         lowered = prepare(text)
@@ -181,7 +220,8 @@ class EntityExtractor:
         words = [w for w, _ in pairs]
         spans = self._exact_spans(words)
         spans += self._fuzzy_spans(words, spans)
-        chosen = _entities_over_terms(self._non_overlapping(spans))
+        variants = [self._variant(s, words) if s.hit.kind == "hardware" else s for s in _entities_over_terms(self._non_overlapping(spans))]
+        chosen = [s for s in variants if s.hit.kind != "hardware" or self._same_line(s, words)]
         quant = quant_for_runtime(signals.quant, signals.runtime or "llama.cpp") if signals.quant else None
         entities = Entities(quant=quant, context=signals.context, ram_gb=signals.ram_gb, signals=signals)
         split_at = [m.start() for m in _COMPARE_SPLIT.finditer(lowered)]
@@ -206,6 +246,10 @@ class EntityExtractor:
             elif hit.kind in {"glossary", "tool", "error"} and all((o.kind, o.id) != (hit.kind, hit.id) for o in entities.other):
                 entities.other.append(hit)
         hits = {span.hit.id: span.hit for span in chosen if span.hit.kind == "hardware"}
+        cards = _CARDS_COUNT.search(lowered)
+        if cards and len(explicit) == 1 and not any(explicit.values()):
+            only = next(iter(explicit))
+            explicit[only] = int(cards.group(1)) if cards.group(1).isdigit() else SIZE_WORDS.get(cards.group(1), 1)
         accelerators = [i for i in explicit if self._device(i) != "cpu"]
         for hit_id, count in explicit.items():  # the same card named twice is one card unless a count says more
             if accelerators and self._device(hit_id) == "cpu":
@@ -221,24 +265,75 @@ class EntityExtractor:
         entry = self.names.entry("hardware", hardware_id)
         return getattr(entry, "device", "gpu")
 
+    def _family(self, entry: Any) -> list[Any]:
+        """Entries that differ from ``entry`` only by memory (and desktop/laptop build): its memory variants."""
+        if self._families is None:
+            families: dict[str, list[Any]] = {}
+            for hardware in self.names.entries("hardware"):
+                families.setdefault(family_stem(hardware.name), []).append(hardware)
+            self._families = families
+        return self._families.get(family_stem(entry.name), [entry])
+
     def _variant(self, span: _Span, tokens: list[str]) -> _Span:
-        """A memory size written right after a name picks that variant: "m3 ultra 512gb", "4060ti 16g", "3080 16gb"."""
-        for offset in (0, 1, 2):
-            index = span.end + offset
-            if index >= len(tokens):
-                break
-            size = re.fullmatch(r"(\d{1,3})(?:gb|g|gib|go)", tokens[index])
-            if not size:
-                if tokens[index] in _FILLER or tokens[index] in {"vram", "gddr6", "gddr6x", "unified", "memory", "ram"}:
-                    continue
-                break
-            base = " ".join(tokens[span.start : span.end])
-            for candidate in (f"{base} {size.group(1)}gb", f"{span.hit.matched} {size.group(1)}gb"):
-                found = [h for h in self.names.exact(candidate) if h.kind == span.hit.kind]
-                if found:
-                    return _Span(span.start, index + 1, found[0])
-            break
-        return span
+        """A memory size or a tier word written near a name picks that variant: "m3 ultra 512gb", "4060ti 16g",
+        "192GB M2 Ultra", "MacBook Air M1 with 16GB RAM", "3060 6G" (the laptop card), "Macbook Max M3 128GB"."""
+        entry = self.names.entry("hardware", span.hit.id)
+        if entry is None:
+            return span
+        amount = _nearby_memory(tokens, span.start, span.end, unified=getattr(entry, "device", "") == "unified")
+        if entry.vendor == "apple":
+            variants = self._apple_variants(entry, tokens, span)
+        else:
+            variants = list(self._family(entry))
+            if amount is not None and not any(v.memory_gb == amount for v in variants):
+                variants = self._family_by_stem(family_stem(entry.name) + " ti")  # "rtx 4060 16gb" is the 4060 Ti 16GB
+        if amount is not None:
+            variants = [v for v in variants if v.memory_gb == amount]
+        if not variants or (amount is None and entry in variants):
+            return span
+        entry_tier = {"pro", "max", "ultra"} & set(family_stem(entry.name).split())
+        laptop = any(t in {"laptop", "mobile", "notebook"} for t in tokens)
+        variants.sort(
+            key=lambda v: (
+                ("laptop" in v.segment) != laptop,
+                v.id != entry.id,
+                ({"pro", "max", "ultra"} & set(family_stem(v.name).split())) != entry_tier,
+                getattr(v, "chip", None) != getattr(entry, "chip", None),
+                v.memory_gb,
+                v.id,
+            )
+        )
+        chosen = variants[0]
+        return _Span(span.start, span.end, Hit("hardware", chosen.id, chosen.name, span.hit.score, span.hit.matched))
+
+    def _same_line(self, span: _Span, tokens: list[str]) -> bool:
+        """A product-line word just before a name must belong to it: "quadro rtx 4000" is not the RTX PRO 4000,
+        "i9-9960x" is not the Threadripper 9960X."""
+        entry = self.names.entry("hardware", span.hit.id)
+        before = " ".join(tokens[max(0, span.start - 2) : span.start])
+        names = " ".join([entry.name, *map(str, entry.aliases)]) if entry is not None else span.hit.title
+        return same_line(before, names)
+
+    def _family_by_stem(self, stem: str) -> list[Any]:
+        self._family(self.names.entries("hardware")[0])  # builds the map
+        assert self._families is not None
+        return list(self._families.get(stem, []))
+
+    def _apple_variants(self, entry: Any, tokens: list[str], span: _Span) -> list[Any]:
+        """Apple chips of the named generation, narrowed by a tier word anywhere near ("Macbook Max M3")."""
+        generation = re.search(r"\bm\d\b", family_stem(entry.name))
+        if generation is None:
+            return list(self._family(entry))
+        gen = generation.group(0)
+        chips = [e for e in self.names.entries("hardware") if e.vendor == "apple" and re.search(rf"\b{gen}\b", family_stem(e.name))]
+        window = tokens[max(0, span.start - 3) : span.end + 3]
+        joined = " ".join(window)
+        tier: str | None = next((t for t in ("ultra", "max") if t in window), None)
+        if tier is None and re.search(rf"\b{gen}\s?pro\b|\bpro\s{gen}\b", joined):
+            tier = "pro"
+        if tier is None:
+            return chips  # no tier said: the memory (if any) decides, the named chip first
+        return [c for c in chips if tier in family_stem(c.name).split()]
 
     def _exact_spans(self, tokens: list[str]) -> list[_Span]:
         spans: list[_Span] = []
@@ -252,9 +347,7 @@ class EntityExtractor:
                 if not hits and phrase.endswith("s") and any(c.isdigit() for c in phrase):
                     hits = [h for h in self.names.exact(phrase[:-1]) if h.kind == "hardware"]  # "3090s"
                 if hits:
-                    for hit in hits:
-                        span = _Span(start, end, hit)
-                        spans.append(self._variant(span, tokens) if hit.kind == "hardware" else span)
+                    spans.extend(_Span(start, end, hit) for hit in hits)
                     break
         return self._typo_extensions(tokens, spans)
 
@@ -272,13 +365,13 @@ class EntityExtractor:
                     if self.names.exact(phrase):
                         break  # the longer phrase is itself a name: the exact pass already saw it
                     hits = self.names.fuzzy(phrase, span.hit.kind, limit=2)
-                    extra = tokens[end - 1]
+                    added = tokens[end - 1]
                     looks_like_typo = hits and any(
-                        t not in tokens[span.start : end - 1] and 0.7 <= _ratio(t, extra) < 1.0 for t in hits[0].matched.split()
+                        t not in tokens[span.start : end - 1] and 0.7 <= _ratio(t, added) < 1.0 for t in hits[0].matched.split()
                     )
                     if looks_like_typo and hits[0].score >= FUZZY_ENTITY_THRESHOLD and hits[0].id != span.hit.id:
                         best = _Span(span.start, end, hits[0])
-            out.append(self._variant(best, tokens) if best is not span and best.hit.kind == "hardware" else best)
+            out.append(best)
         return out
 
     def _fuzzy_spans(self, tokens: list[str], exact: list[_Span]) -> list[_Span]:
@@ -317,7 +410,12 @@ class EntityExtractor:
     def _non_overlapping(spans: list[_Span]) -> list[_Span]:
         """Longest spans win; every hit of a winning span is kept (a name can be a tool and a glossary term)."""
         order = {"model": 0, "hardware": 0, "tool": 1, "glossary": 2, "error": 3}
-        ranked = sorted(spans, key=lambda s: (-(s.end - s.start), order.get(s.hit.kind, 4), -s.hit.score, s.start))
+        # a catalog model or machine beats a glossary term that spells out the same thing ("Tesla P40 24 GB" is
+        # the card even though a term's alias is longer); otherwise the longest span wins
+        ranked = sorted(
+            spans,
+            key=lambda s: (s.hit.kind not in {"model", "hardware"}, -(s.end - s.start), order.get(s.hit.kind, 4), -s.hit.score, s.start),
+        )
         taken: set[int] = set()
         winners: set[tuple[int, int]] = set()
         for span in ranked:

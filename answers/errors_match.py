@@ -116,12 +116,12 @@ class SignatureMatcher:
         self._clause_words = frozenset(word for *_, clauses in self._symptoms for clause in clauses for word in clause)
         self._by_word: dict[bytes, list[_Anchor]] = {}
         self._always: list[_Anchor] = []
-        for anchor in anchors.values():
-            word = _key_word(anchor.text)
+        for group in anchors.values():
+            word = _key_word(group.text)
             if word is None:
-                self._always.append(anchor)
+                self._always.append(group)
             else:
-                self._by_word.setdefault(word, []).append(anchor)
+                self._by_word.setdefault(word, []).append(group)
         self.signature_count = sum(len(a.sigs) for a in anchors.values())
 
     # ------------------------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def _weights_to_json(w: WeightsBreakdown) -> dict[str, Any]:
 def _weights_from_json(data: dict[str, Any]) -> WeightsBreakdown:
     arrays = set(data.get("_arrays") or [])
     known = {f.name for f in dataclasses.fields(WeightsBreakdown)}
-    values = {k: (np.asarray(v, dtype=float) if k in arrays else v) for k, v in data.items() if k in known}
+    values: dict[str, Any] = {k: (np.asarray(v, dtype=float) if k in arrays else v) for k, v in data.items() if k in known}
     return WeightsBreakdown(**values)
 
 

@@ -43,6 +43,7 @@ class IntentWeights:
     chitchat_penalty: float = 1.2  # thanks / lol / announcements
     not_a_question: float = 0.35  # no question shape at all
     unnamed_model: float = 0.45  # "can this run on my 3090" without naming the model
+    not_for_us: float = 0.8  # asked of other people or of a project's maintainers; experience reports
 
 
 _CUES: dict[str, tuple[str, ...]] = {
@@ -58,7 +59,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"what (?:models?|llms?|can i)\b.{0,30}\b(?:run|use|fit)|what can i run",
         r"which (?:models?|llms?)\b.{0,30}\b(?:can|could|should|to|for|fit|run)",
         r"\bbest (?:[\w.-]+ ){0,2}(?:models?|llms?)\b|\brecommend(?:ed|ation)?s?\b.{0,20}\b(?:models?|llms?)|\bmodels? (?:recommendations?|suggestions?)",
-        r"(?:biggest|largest|best) (?:model|llm)s? (?:i can|that|to|for)|what (?:should|would) i run|any (?:good )?(?:models?|llms?) for",
+        r"(?:biggest|largest|best|smartest) (?:model|llm)s?\b|what (?:should|would) i run|any (?:good )?(?:models?|llms?) for|(?:which|what) models? should i (?:use|run|try|pick)",
         r"\bmodels? (?:that|which) (?:fit|run|work)|\bsuggest\b.{0,20}\bmodels?|推荐.{0,6}模型|适合.{0,6}模型|什么模型|哪个模型",
     ),
     "choose_gpu": (
@@ -99,7 +100,7 @@ _CUES: dict[str, tuple[str, ...]] = {
     "error": (
         r"\berror\b|\bfail(?:s|ed|ing|ure)?\b|\bcrash(?:es|ed|ing)?\b|\bexception\b|\btraceback\b|\bbug\b|\bissue\b|\bproblem\b",
         r"\bnot (?:working|using|detected|loading|found|recogni[sz]ing|supported)\b|\bdoesn'?t (?:work|use|load|detect|recogni[sz]e)\b|\bwon'?t (?:load|start|run|work)\b|can'?t (?:load|find|detect|use|get)|unable to|not able to",
-        r"\bonly (?:uses?|using) (?:the )?cpu\b|\bgpu (?:not|isn'?t) (?:used|detected|utili[sz]ed)|\bslow(?:er|ly|ness)?\b|\bgibberish\b|\bgarbage\b|\blow (?:gpu )?(?:usage|utili[sz]ation|performance|speed)|(?:lower|worse|degraded|poor) (?:token )?(?:generation )?(?:performance|speed)",
+        r"\bonly (?:uses?|using|runs? on) (?:the |my )?cpu\b|\b(?:not|isn'?t|doesn'?t|never) (?:use|using|touch|hit)s? (?:the |my )?gpu\b|\bgpu (?:not|isn'?t) (?:used|detected|utili[sz]ed)|\bslow(?:er|ly|ness)?\b|\bgibberish\b|\bgarbage\b|\blow (?:gpu )?(?:usage|utili[sz]ation|performance|speed)|(?:lower|worse|degraded|poor) (?:token )?(?:generation )?(?:performance|speed)",
         r"\bout of memory\b|\boom\b|\bstuck\b|\bhangs?\b|\bfreez(?:e|es|ing)\b|报错|错误|失败|卡住|很慢|乱码|不足|只能cpu|не удалось",
     ),
 }
@@ -133,6 +134,15 @@ _ANNOUNCEMENT = re.compile(
     r"\b(?:finally|just) (?:arrived|got|bought|received|ordered|installed|upgraded)|\barrived (?:today|yesterday)\b|"
     r"\b(?:thanks|thank you)\b.{0,60}\b(?:worked|fixed|solved|helped)\b|\b(?:that|it) (?:worked|fixed it)\b|\+1\b|^same here|"
     r"\bi(?:'m| am) (?:so )?(?:excited|happy|hyped)\b"
+)
+_NOT_FOR_US = re.compile(
+    r"\b(?:you guys|are you (?:guys )?using|what (?:gpu|card|hardware) (?:are|did) you|your (?:vram|gpu|setup|card|machine|rig)|did you (?:try|use)|"
+    r"could you (?:please )?(?:add|support|make|share)|can we (?:please )?get|please (?:add|support|make)|add support|any update|feature request|"
+    r"(?:it )?would be (?:nice|great|helpful)|could the project|will (?:the|this) project support|are there plans)\b|"
+    r"您用|你用|你们用|有没有计划|能否支持"
+)  # asked of other people in the thread, or of the project's maintainers: not a question the bot should take
+_REPORT = re.compile(
+    r"\b(?:all issues (?:are )?resolved|works? (?:fine|now|great|perfectly)|is working now|switched (?:over )?to|i(?:'ve| have) found that|in my (?:use|experience|testing))\b"
 )
 _DOMAIN = re.compile(
     r"\b(?:gpus?|vram|llms?|models?|quant\w*|gguf|ollama|llama|cuda|rocm|metal|tokens?|context|inference|ram|offload|lora|"
@@ -184,7 +194,7 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         if cue_hits(text, "will_it_run"):
             scores["will_it_run"] += w.requirement_cue_with_model
     elif hardware_named:
-        scores["what_can_i_run"] += w.hardware_without_model
+        scores["what_can_i_run"] += w.hardware_without_model + (0.5 if cue_hits(text, "what_can_i_run") else 0.0)
         scores["hardware"] += 0.2
     if distinct_models or distinct_hardware:
         scores["compare"] += w.two_of_a_kind + (w.compare_word if cue_hits(text, "compare") else 0.0)
@@ -196,13 +206,16 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["cost"] += w.power_words
     if scores["cost"] > 0 and cue_hits(text, "cost") >= 1 and re.search(r"electric|kwh|api|cloud|openai|break|电费", text):
         scores["cost"] += 0.6
-    asks_meaning = cue_hits(text, "glossary") > 0 or len(text) < 40
-    topics = [h for h in entities.of_kind("glossary") if h.id not in GENERIC_TERMS]
+    asks_meaning = cue_hits(text, "glossary") > 0 or len(re.findall(r"[a-z0-9]+", text)) <= 3  # "kv cache?" alone asks too
+    tools = {h.id for h in entities.of_kind("tool")}
+    topics = [h for h in entities.of_kind("glossary") if h.id not in GENERIC_TERMS and (h.id not in tools or asks_meaning)]
     if topics and not (entities.models and hardware_named):
         scores["glossary"] += w.glossary_term * (1.5 if asks_meaning else 0.75)  # a concept the message is about
+    if len(topics) >= 2 and (cue_hits(text, "compare") or re.search(r"\bor\b|\bvs\b", text)) and not (entities.models or entities.hardware):
+        scores["glossary"] += w.two_of_a_kind  # "safetensors vs gguf": two concepts side by side
     elif entities.of_kind("glossary") and asks_meaning:
         scores["glossary"] += w.glossary_term
-    if entities.of_kind("tool") and (cue_hits(text, "tool") or len(text) < 40):
+    if entities.of_kind("tool") and (cue_hits(text, "tool") or len(re.findall(r"[a-z0-9]+", text)) <= 3):
         scores["tool"] += w.tool_name if not entities.of_kind("glossary") else w.tool_name * 0.7
     problem = cue_hits(text, "error")
     if problem:
@@ -218,6 +231,10 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["none"] += w.not_a_question
     if is_chitchat(text):
         scores["none"] += w.chitchat_penalty
+    if _NOT_FOR_US.search(text) or re.match(r"\s*(?:@\w|>)", text):
+        scores["none"] += w.not_for_us
+    if _REPORT.search(text) and not s.is_question:
+        scores["none"] += w.not_for_us
     return scores
 
 

@@ -18,6 +18,11 @@ from knowledge.search import ResolveError, resolve
 KINDS = ("model", "hardware", "tool", "glossary", "error")
 KIND_LABEL = {"model": "model", "hardware": "GPU or machine", "tool": "tool", "glossary": "glossary term", "error": "error"}
 MAX_SUGGESTIONS = 25
+UNKNOWN_HINTS = {
+    "hardware": " It is not in my catalog: describe it instead with its memory and bandwidth "
+    '(e.g. --vram-gb 16 --bandwidth-gbs 448, or "a 16gb card" in a question).',
+    "model": " It is not in my catalog: give its Hugging Face id (owner/name) and I'll read its config.",
+}
 POPULAR: dict[str, list[str]] = {
     "model": [
         "llama-3.1-8b-instruct",
@@ -75,7 +80,8 @@ def resolve_entry(kb: KnowledgeBase, kind: str, text: str) -> Any:
     found = lookup_entry(kb, kind, text)
     if found.entry is None:
         label = KIND_LABEL.get(kind, kind)
-        raise InputError(f"I don't know the {label} {text[:80]!r}.", [title for _, title in found.choices])
+        hint = "" if found.choices else UNKNOWN_HINTS.get(kind, "")
+        raise InputError(f"I don't know the {label} {text[:80]!r}.{hint}", [title for _, title in found.choices])
     return found.entry
 
 

@@ -7,6 +7,7 @@ Each reply says what it assumed ("assumed Q4_K_M, 8,192-token context") and what
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from answers import cards
 from answers.advisors import AdvisorError, choose_gpu, compare_entries, compare_setups, cost_vs_cloud, what_can_i_run
@@ -15,6 +16,7 @@ from answers.defaults import DEFAULT_CONTEXT
 from answers.entities import Entities
 from answers.estimates import EstimateQuery, InputError, run_estimate
 from answers.hub import HubModel
+from answers.intents import GENERIC_TERMS
 from answers.knowledge_base import KnowledgeBase
 from answers.render import estimate_text
 from answers.setups import Setup, setup_from
@@ -108,7 +110,7 @@ def requirements(kb: KnowledgeBase, entities: Entities) -> Answer:
     assert entry is not None
     context = entities.signals.context or DEFAULT_CONTEXT
     lines = [f"{entry.name}: memory needed at {context:,} tokens of context (weights + KV cache + buffers):"]
-    payload_rows = []
+    payload_rows: list[dict[str, Any]] = []
     for quant in [entities.signals.quant] if entities.signals.quant else ["Q4_K_M", "Q8_0", "F16"]:
         query = EstimateQuery(model=model.id, quant=quant, context=context, vram_gb=1024, bandwidth_gbs=1000)
         try:
@@ -259,7 +261,7 @@ def card(kb: KnowledgeBase, intent: str, hit: Hit, entities: Entities, confidenc
 
 def glossary(kb: KnowledgeBase, entities: Entities) -> Answer | None:
     """One term, or two side by side for "X vs Y" / "difference between X and Y"."""
-    terms = entities.of_kind("glossary")
+    terms = sorted(entities.of_kind("glossary"), key=lambda t: (t.id in GENERIC_TERMS, -len(t.matched.split())))  # specific first
     if not terms:
         return None
     if len(terms) >= 2:

@@ -324,7 +324,7 @@ def money_and_volume(text: str, out: Signals) -> None:
         number, scale = (tokens.group(1), tokens.group(2)) if tokens.group(1) else (tokens.group(3), tokens.group(4))
         out.tokens_per_day = round(float(number) * _SCALE.get((scale or "").lower(), 1))
     money: tuple[float, str] | None = None
-    kwh_span = kwh.span() if kwh else (-1, -1)
+    kwh_span = kwh.span() if kwh else (-10, -10)  # no price per kWh: nothing to skip
     for match in _MONEY_SYMBOL.finditer(text):
         if kwh_span[0] <= match.start() <= kwh_span[1] + 2:
             continue

@@ -407,7 +407,7 @@ def required_literals(pattern: str) -> list[str]:
 
     Wildcards, optional parts and alternations end a run; a group that must match continues it."""
     try:
-        from re import _parser as sre  # Python >= 3.11
+        from re import _parser as sre  # type: ignore[attr-defined]  # Python >= 3.11
     except ImportError:  # pragma: no cover - older/newer layouts: treat the whole pattern as one run
         return [re.sub(r"\\(.)", r"\1", pattern).lower()]
     runs: list[str] = []
@@ -442,7 +442,7 @@ def literal_clauses(pattern: str, min_len: int = 3) -> list[frozenset[str]]:
     """Necessary conditions for a match, as clauses: every clause holds a few lowercase literals and a match
     contains at least one literal of every clause. A cheap pre-check before running a slow regex."""
     try:
-        from re import _parser as sre
+        from re import _parser as sre  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover
         return []
 
@@ -496,7 +496,7 @@ def literal_clauses(pattern: str, min_len: int = 3) -> list[frozenset[str]]:
 def min_literal_chars(pattern: str) -> int:
     """Literal characters in the shortest way ``pattern`` can match (alternations count their shortest branch)."""
     try:
-        from re import _parser as sre
+        from re import _parser as sre  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover
         return len(pattern)
 
@@ -520,7 +520,7 @@ def min_literal_chars(pattern: str) -> int:
 def readable_pattern(pattern: str) -> str:
     """The wording a pattern stands for, for people: wildcards become '...', alternations their first choice."""
     try:
-        from re import _parser as sre
+        from re import _parser as sre  # type: ignore[attr-defined]
     except ImportError:  # pragma: no cover
         return pattern
     out: list[str] = []

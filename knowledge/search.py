@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -89,7 +90,7 @@ class NameIndex:
         self._names: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self._choices: dict[str, list[str]] = defaultdict(list)
         self._titles: dict[tuple[str, str], str] = {}
-        self._entries: dict[tuple[str, str], object] = {}
+        self._entries: dict[tuple[str, str], Any] = {}
         keys: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per entry, shared by every table (smaller pickle)
         for entry in catalog.entries():
             ref = keys.setdefault((entry.kind, entry.id), (entry.kind, entry.id))
@@ -125,8 +126,11 @@ class NameIndex:
             self._lead[ref] = normalize(str(family)).split(" ")[0] if family else ""
         self._exact, self._names, self._choices = dict(self._exact), dict(self._names), dict(self._choices)  # lookups never grow them
 
-    def entry(self, kind: str, entry_id: str) -> object | None:
+    def entry(self, kind: str, entry_id: str) -> Any | None:
         return self._entries.get((kind, entry_id))
+
+    def entries(self, kind: str) -> list[Any]:
+        return [entry for (k, _), entry in self._entries.items() if k == kind]
 
     def title(self, kind: str, entry_id: str) -> str:
         return self._titles.get((kind, entry_id), entry_id)
@@ -158,6 +162,12 @@ class NameIndex:
             if wanted and not wanted <= numbers:
                 missing = len(wanted - numbers) / len(wanted)
                 value *= 1 - 0.35 * missing  # a number the name lacks is strong evidence against it
+            if kind == "hardware" and not _model_numbers(numbers) <= wanted:
+                value *= 0.7  # "ryzen 7" is a series, not the Ryzen 7 9800X3D; "rtx 4900" is not the 4090
+            if kind == "hardware" and not _same_line(query, text):
+                continue  # "quadro rtx 4000" is not an RTX PRO 4000; "i9 9960x" is not a Threadripper
+            if kind == "hardware" and not _same_variant(query, text):
+                value *= 0.75  # "rtx 5080 super" is not the RTX 5080 (suggest it, never silently become it)
             if entry_id not in best or value > best[entry_id].score:
                 best[entry_id] = Hit(kind, entry_id, title, round(value, 4), text)
         ranked = sorted(best.values(), key=lambda h: -h.score)
@@ -183,6 +193,63 @@ class NameIndex:
         if hits:
             return hits[:limit]
         return self.fuzzy(text, kind, limit)
+
+
+LINE_WORDS = frozenset(
+    {
+        "quadro",
+        "tesla",
+        "titan",
+        "radeon",
+        "instinct",
+        "arc",
+        "threadripper",
+        "epyc",
+        "xeon",
+        "core",
+        "ryzen",
+        "i3",
+        "i5",
+        "i7",
+        "i9",
+        "jetson",
+        "orin",
+        "xavier",
+        "snapdragon",
+        "ada",
+        "blackwell",
+        "mi50",
+        "mi60",
+    }
+)  # product-line words: a name that lacks one the query says is a different product
+VARIANT_WORDS = frozenset({"super", "ti", "xt", "xtx", "gre", "ultra", "max", "laptop", "mobile", "mini", "nano"})
+# variant words: a name that lacks one is a near miss worth suggesting, never a silent match
+
+
+def _model_numbers(numbers: frozenset[str]) -> set[str]:
+    return {n for n in numbers if len(n) >= 3}
+
+
+def _same_line(query: str, name: str) -> bool:
+    words = set(name.split())
+    return all(word in words for word in query.split() if word in LINE_WORDS)
+
+
+def _same_variant(query: str, name: str) -> bool:
+    words = set(name.split())
+    return all(word in words for word in query.split() if word in VARIANT_WORDS)
+
+
+def digit_neighbours(number: str) -> list[str]:
+    """Numbers one slip away from ``number``: swapped neighbours first ("4900" -> "4090"), then one digit changed."""
+    swaps = [number[:i] + number[i + 1] + number[i] + number[i + 2 :] for i in range(len(number) - 1) if number[i] != number[i + 1]]
+    changes = [number[:i] + d + number[i + 1 :] for i in range(len(number)) for d in "0123456789" if d != number[i]]
+    return list(dict.fromkeys(swaps + changes))
+
+
+def same_line(query: str, name: str) -> bool:
+    """Public form of the product-line check (the entity extractor applies it to exact names beside line words)."""
+    return _same_line(normalize(query), normalize(name))
 
 
 def _similarity(query: str, choice: str, **_: object) -> float:
@@ -217,4 +284,43 @@ def resolve(index: NameIndex, text: str, kind: str) -> Hit:
         return hits[0]
     if hits and hits[0].score >= RESOLVE_THRESHOLD and (len(hits) == 1 or hits[0].score - hits[1].score >= 0.04):
         return hits[0]
-    raise ResolveError(kind, text[:80], [h for h in hits if h.score >= SUGGEST_THRESHOLD][:5])
+    raise ResolveError(kind, text[:80], suggestions(index, text, kind, hits))
+
+
+def suggestions(index: NameIndex, text: str, kind: str, hits: list[Hit], limit: int = 5) -> list[Hit]:
+    """ "Did you mean" choices ranked the way people mistype: a model number one slip away in the same product
+    line first ("rtx 4900" -> RTX 4090), then close names. A model number that is nothing like any catalog name gets
+    no choices from other product lines (the caller says how to describe the unknown thing instead)."""
+    query = normalize(text)
+    wanted = _model_numbers(numbers_of(query))
+    close = [h for h in hits if h.score >= SUGGEST_THRESHOLD]
+    if kind == "hardware" and wanted:
+        close = [h for h in close if wanted & numbers_of(normalize(h.matched or h.title))]  # same model number, other variant
+    if close:
+        return close[:limit]  # "radeon 7900": the 7900 XT, XTX and GRE, not other numbers
+    vendor = _vendor_said(query)
+    slips: list[Hit] = []
+    for number in (n for n in numbers_of(query) if len(n) >= 3):
+        for near in digit_neighbours(number):
+            candidate = re.sub(rf"\b{re.escape(number)}", near, query, count=1)
+            for hit in index.exact(candidate, kind) or index.fuzzy(candidate, kind, limit=2):
+                entry = index.entry(hit.kind, hit.id)
+                if vendor and getattr(entry, "vendor", vendor) != vendor:
+                    continue  # "rtx 4900" is an NVIDIA slip, not a Radeon
+                if hit.score >= RESOLVE_THRESHOLD and all(s.id != hit.id for s in slips):
+                    slips.append(Hit(hit.kind, hit.id, hit.title, hit.score, hit.matched))
+        if slips:
+            break
+    return slips[:limit]
+
+
+def _vendor_said(query: str) -> str | None:
+    words = set(query.split())
+    for vendor, marks in (
+        ("nvidia", {"rtx", "gtx", "geforce", "nvidia", "quadro", "tesla"}),
+        ("amd", {"rx", "radeon", "amd"}),
+        ("intel", {"arc", "intel"}),
+    ):
+        if words & marks:
+            return vendor
+    return None

@@ -1,0 +1,216 @@
+"""Reading questions the way people write them: counts, roles, memory variants, stated settings, money, and
+what the answer must say it assumed or could not use. Each case is a behaviour, checked on the real catalog."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from answers.conversation import Context, from_snapshot, snapshot
+from answers.entities import EntityExtractor, prepare
+from answers.user_errors import InputError
+
+
+@pytest.fixture(scope="module")
+def extract(kb):
+    return EntityExtractor(kb.names).extract
+
+
+@pytest.mark.parametrize(
+    "text,groups",
+    [
+        ("llama 3.3 70b on 2 x rtx 3090", [("rtx-3090", 2)]),
+        ("two 3090s and 64gb ram", [("rtx-3090", 2)]),
+        ("dual 3090", [("rtx-3090", 2)]),
+        ("4x3090 build", [("rtx-3090", 4)]),
+        ("3090 x2 in my server", [("rtx-3090", 2)]),
+        ("1*5090, 2*4090", [("rtx-5090", 1), ("rtx-4090", 2)]),
+        ("a 3090 + 3060 12gb", [("rtx-3090", 1), ("rtx-3060-12gb", 1)]),
+        ("1080ti sli", [("gtx-1080-ti", 2)]),
+        ("两张24g的p40行不行", [("tesla-p40", 2)]),
+        ("I have an RTX 4090 and 64GB RAM. Can my 4090 run llama 3.3 70b?", [("rtx-4090", 1)]),  # one card, named twice
+    ],
+)
+def test_counts_and_the_same_card_named_twice(extract, text, groups):
+    assert [(h.id, n) for h, n in extract(text).hardware_groups] == groups
+
+
+@pytest.mark.parametrize(
+    "text,hardware_id",
+    [
+        ("m3 ultra 512gb", "apple-m3-ultra-80c-512gb"),
+        ("192GB M2 Ultra", "apple-m2-ultra-60c-192gb"),  # sold with 60 or 76 GPU cores: the named chip's own
+        ("MacBook Air M1 2020 w/ 16GB RAM", "apple-m1-7c-16gb"),
+        ("Macbook Max M3 128GB of RAM", "apple-m3-max-40c-128gb"),
+        ("rtx4060 16gb vram", "rtx-4060-ti-16gb"),  # people drop the "Ti" of the 16 GB card
+        ("3060 6G", "rtx-3060-laptop"),  # the 6 GB 3060 is the laptop chip
+        ("8 x 32GB V100", "tesla-v100-32gb"),
+    ],
+)
+def test_a_memory_size_near_a_name_picks_the_variant(extract, text, hardware_id):
+    assert extract(text).hardware[0].id == hardware_id
+
+
+@pytest.mark.parametrize("text", ["quadro rtx 4000", "i9-9960X", "24GB memory with AMD Ryzen 7"])
+def test_a_different_product_line_is_never_picked(extract, text):
+    """The catalog has no Quadro RTX 4000, no i9-9960X and no unnamed Ryzen 7: no wrong machine instead."""
+    assert extract(text).hardware == []
+
+
+def test_the_host_cpu_beside_gpus_is_not_an_accelerator(extract):
+    e = extract("I have 2 RTX 3090s with NVLink, 128 GB of DDR4 RAM, and a Ryzen 9 5950x")
+    assert [(h.id, n) for h, n in e.hardware_groups] == [("rtx-3090", 2)]
+    assert [h.id for h in e.cpus] == ["ryzen-9-5950x"] and e.signals.ram_gb == 128 and e.signals.ram_type == "ddr4"
+
+
+def test_sides_of_a_comparison_keep_their_counts(extract):
+    e = extract("compare m2 ultra vs 2x 3090")
+    assert [[h.id for h in side] for side in e.hardware_sides] == [["apple-m2-ultra-60c-64gb"], ["rtx-3090", "rtx-3090"]]
+
+
+@pytest.mark.parametrize(
+    "text,field,value",
+    [
+        ("qwen3 14b 128k context on 3090 with q8_0 kv cache", "kv_cache", "q8_0"),
+        ("qwen3 14b 128k context on 3090 with q8_0 kv cache", "context", 131072),
+        ("qwen3 14b 128k context on 3090 with q8_0 kv cache", "quant", None),  # the q8_0 was the cache, not the weights
+        ("ollama with num_ctx 32768", "context", 32768),
+        ("ollama with num_ctx 32768", "runtime", "ollama"),
+        ("qwen3 32b with vllm on an a100", "runtime", "vllm"),
+        ("mlx 4bit on m2 max", "runtime", "mlx-lm"),
+        ("32gb ddr4 3200", "ram_speed", 3200),
+        ("64gb ddr5-6000 dual channel", "ram_channels", 2),
+        ("cpu only with 32gb ddr5", "cpu_only", True),
+        ("best GPU under $800 for running 32B models", "size_class_b", 32.0),
+        ("best GPU under $800 for running 32B models", "budget_usd", 800.0),
+        ("budget 2000 used", "used", True),
+        ("at $0.30/kWh for 2M tokens a day", "electricity_price", 0.30),
+        ("at $0.30/kWh for 2M tokens a day", "tokens_per_day", 2_000_000),
+        ("cheapest way to get 48gb of vram?", "target_vram_gb", 48.0),
+        ("best coding model for a 4090", "use_case", "coding"),
+        ("llama with -ngl 40 and flash attention", "gpu_layers", 40),
+        ("€1500 for a gpu", "budget", (1500.0, "EUR")),
+    ],
+)
+def test_stated_facts_are_kept(extract, text, field, value):
+    assert getattr(extract(text).signals, field) == value
+
+
+def test_a_budget_in_another_currency_is_converted_and_said(engine):
+    answer = engine.answer("which gpu should i buy for qwen3 32b, budget €1500?")
+    assert answer.intent == "choose_gpu"
+    assert "1,500 EUR" in answer.text and "approximate rate" in answer.text
+
+
+@pytest.mark.parametrize(
+    "text,problem",
+    [
+        ("will llama 3.1 8b run with -8 GB VRAM", "not a possible amount of GPU memory"),
+        ("llama 3.1 8b at Q9_Z_XXL on a 3090", "I don't know the quantization"),
+        ("llama 3.1 8b with 99999999k context on a 3090", "is not possible"),
+    ],
+)
+def test_impossible_input_is_refused_and_said_not_silently_replaced(engine, text, problem):
+    answer = engine.answer(text)
+    assert problem in answer.text  # the answer says what it could not use
+
+
+def test_what_was_assumed_is_said(engine):
+    answer = engine.answer("will qwen3 14b run on a 3060 12gb?")
+    assert answer.intent == "will_it_run" and "Assumed:" in answer.text and "Q4_K_M" in answer.text
+    assert any("Q4_K_M" in a for a in answer.assumptions)
+
+
+def test_runtimes_named_in_the_question_are_used(engine):
+    assert engine.answer("qwen3 30b a3b in ollama on a 3060").estimate.estimate.runtime.id == "ollama"
+    assert engine.answer("mlx 4bit llama 3.1 8b on m2 max").estimate.estimate.quant.name == "MLX 4bit"
+    kv = engine.answer("qwen3 14b 128k context on 3090 with q8_0 kv cache").estimate
+    assert kv.estimate.request.kv_cache == "q8_0" and kv.estimate.quant.name != "Q8_0"
+
+
+def test_generic_machines(engine):
+    card = engine.answer("gpt-oss-20b on a 16GB card").estimate
+    assert card.hardware_refs[0]["id"] == "custom" and card.estimate.request.system.gpus[0].memory_gib == 16
+    cpu = engine.answer("cpu only with 32gb ddr5, can i run qwen3 8b?").estimate
+    assert not cpu.estimate.request.system.gpus and cpu.estimate.request.system.ram_gib == 32
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("what can I run on a 3090", "what_can_i_run"),
+        ("best coding model for a 4090", "what_can_i_run"),
+        ("best model for arc b580", "what_can_i_run"),
+        ("best GPU under $800 for running 32B models", "choose_gpu"),
+        ("cheapest way to get 48gb of vram?", "choose_gpu"),
+        ("is it cheaper to run llama 3.1 8b on a 3090 than the api for 5M tokens a day", "cost"),
+        ("compare m2 ultra vs 2x 3090", "compare"),
+        ("what is offloading and why is it so slow", "glossary"),
+        ("safetensors vs gguf? which do i download", "glossary"),
+        ("why does memory bandwidth matter more than tflops", "glossary"),
+        ("ollama only uses my cpu, not the gpu", "error"),
+        ("7900xtx", "hardware"),
+    ],
+)
+def test_every_question_shape_has_a_route(engine, text, intent):
+    answer = engine.answer(text)
+    assert answer.intent == intent and not answer.abstained, answer.text[:200]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my 4090 finally arrived today!!", "thanks, that fixed it", "lol same", "Switched to a 7800 XT and everything runs fine now."],
+)
+def test_chitchat_naming_hardware_stays_silent(engine, text):
+    assert engine.answer(text).abstained
+
+
+def test_the_what_can_i_run_list_follows_quality_not_size(engine):
+    answer = engine.answer("what can I run on a 3090")
+    tier = answer.payload["tiers"]["runs_well"]
+    assert all(row["quality"] >= later["quality"] for row, later in itertools.pairwise(tier) if row["quant"] == later["quant"])
+
+
+def test_follow_ups_inherit_what_they_leave_out(engine):
+    first = engine.answer("will qwen3 32b run on my 3090?")
+    context = Context(previous=from_snapshot(snapshot(first.entities)), previous_intent=first.intent)
+    second = engine.answer("what about at 32k?", context=context)
+    assert second.intent == "will_it_run" and second.estimate.estimate.context == 32768
+    assert "Carried over from the conversation: Qwen3 32B, GeForce RTX 3090" in second.text
+    third = engine.answer(
+        "and with q8 kv cache?", context=Context(previous=from_snapshot(snapshot(second.entities)), previous_intent="will_it_run")
+    )
+    assert third.estimate.estimate.request.kv_cache == "q8_0" and third.estimate.estimate.context == 32768
+
+
+def test_the_rig_fills_the_machine_and_says_so(engine, extract):
+    rig = extract("2x 3090 + 128gb ddr4")
+    answer = engine.answer("can I run llama 3.3 70b?", context=Context(rig=rig))
+    assert "On your rig: 2× GeForce RTX 3090 + 128 GB DDR4." in answer.text
+    assert [h["id"] for h in answer.estimate.hardware_refs] == ["rtx-3090", "rtx-3090"]
+    assert engine.answer("lol nice", context=Context(rig=rig)).abstained  # the rig never turns chatter into a question
+
+
+def test_snapshots_carry_no_text_and_reject_foreign_data(extract):
+    data = snapshot(extract("will qwen3 32b run on my 3090 at 32k with 64gb ram?"))
+    assert "run on my" not in str(data) and data["models"][0]["id"] == "qwen3-32b" and data["signals"]["context"] == 32768
+    assert from_snapshot({"v": 999}) is None and from_snapshot("garbage") is None  # type: ignore[arg-type]
+
+
+def test_did_you_mean_ranks_the_slip_people_make(kb):
+    from answers.lookup import resolve_entry
+
+    with pytest.raises(InputError) as slip:
+        resolve_entry(kb, "hardware", "rtx 4900")
+    assert slip.value.suggestions[0] == "GeForce RTX 4090"
+    with pytest.raises(InputError) as variant:
+        resolve_entry(kb, "hardware", "rtx 5080 super")  # no such card: suggest, never silently become the 5080
+    assert "GeForce RTX 5080" in variant.value.suggestions
+    with pytest.raises(InputError) as unknown:
+        resolve_entry(kb, "hardware", "rx 9999")
+    assert unknown.value.suggestions == [] and "--vram-gb" in unknown.value.message  # how to describe it instead
+
+
+def test_prepare_never_breaks_model_names():
+    assert "8x7b" in prepare("mixtral 8x7b on a 3090") and "max 2" in prepare("max 2 gpus")
