@@ -290,7 +290,7 @@ def run_estimate(kb: KnowledgeBase, q: EstimateQuery) -> EstimateResult:
     repeat; an estimate with its advice takes tens of milliseconds)."""
     if q.model_config is not None or q.gguf_path is not None or q.model_spec is not None:
         return _run_estimate(kb, q)
-    key = (kb.catalog.fingerprint, id(kb), repr(q))
+    key = (kb.catalog.fingerprint, id(kb), kb.community_version, repr(q))
     with _cache_lock:
         hit = _cache.get(key)
         if hit is not None:

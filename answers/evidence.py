@@ -7,7 +7,9 @@ Ladder (per speed, best first):
 - ``measured-near``: this model on this hardware in this setup, at a neighbouring quant, context or test size, scaled
   by the estimator (estimate for the question / estimate for the measured setup);
 - ``community``: a model of the same shape (layers, width, KV heads, dense or MoE, parameters within 10 %) on this
-  hardware, same quant and setup, scaled the same way;
+  hardware, same quant and setup, scaled the same way; or a moderator-approved community submission of this model,
+  hardware and quant in this setup (``KnowledgeBase.community``, from the bot's state database), scaled likewise.
+  Community submissions never reach "measured" and never overrule "won't run";
 - ``extrapolated``: this model and quant measured on another device of the same chip or family, scaled by the
   estimator from that device to this one;
 - ``estimated``: the calibrated model alone.
@@ -31,7 +33,8 @@ from knowledge.devices import model_spec, system_from_hardware
 from knowledge.schema import Benchmark, Hardware, Model
 
 LEVELS = ("measured", "measured-near", "community", "extrapolated", "estimated")
-MATCH_LABELS = ("same setup", "other quant", "similar model", "other setup")
+MATCH_LABELS = ("same setup", "other quant", "similar model", "other setup", "community")
+COMMUNITY_RANK = 4  # community submissions are listed after every published row
 NEAR_SIZE = 1.0  # |log2(test size / question size)| up to this counts as "about this size" for "measured"
 
 
@@ -194,6 +197,10 @@ def find_measurements(
         else:
             continue
         rows.append((rank, bench, "; ".join(differs)))
+    for bench in community_benchmarks(kb):
+        if bench.model == model_id and bench.gpus == gpus and _same_hardware(kb, bench, hardware_ids):
+            differs = setup.differences(bench) if setup else []
+            rows.append((COMMUNITY_RANK, bench, "; ".join(differs)))
     rows.sort(key=lambda r: _relevance(r[0], r[1], prompt_tokens, gen_tokens, context))
     measured = [_row(kb, rank, b, note) for rank, b, note in rows[:8]]
     evidence = "measured" if any(rank == 0 for rank, _, _ in rows) else "estimated"
@@ -251,13 +258,18 @@ def ladder(kb: KnowledgeBase, est: Estimate, model_id: str | None, hardware_ids:
     setup = Setup.of(req)
     model = kb.catalog.model(model_id)
     wanted = req.gen_tokens if kind == 0 else req.prompt_tokens
-    best: tuple[int, float, Benchmark, list[Hardware] | None] | None = None
-    for bench in kb.catalog.benchmarks:
+    best: tuple[int, float, Benchmark, list[Hardware] | None, bool] | None = None
+    candidates = [(b, False) for b in kb.catalog.benchmarks] + [(b, True) for b in community_benchmarks(kb)]
+    for bench, submitted in candidates:
         bkind, tokens = test_tokens(bench.test)
         if bkind != kind or "+" in bench.test or bench.gpus != gpus or setup.differences(bench):
             continue
         same_hw = _same_hardware(kb, bench, hardware_ids)
-        if bench.model == model_id and same_hw:
+        if submitted:  # an approved submission: this model, hardware and quant, at best "community"
+            if not (bench.model == model_id and same_hw and bench.quant.upper() == est.quant.name.upper()):
+                continue
+            rung = 2
+        elif bench.model == model_id and same_hw:
             near = bench.quant.upper() == est.quant.name.upper() and abs(math.log2(max(tokens, 1) / max(wanted, 1))) <= NEAR_SIZE
             near = near and abs((bench.context or 0) - req.depth) <= max(512, 0.25 * req.depth)
             rung = 0 if near else 1
@@ -270,10 +282,11 @@ def ladder(kb: KnowledgeBase, est: Estimate, model_id: str | None, hardware_ids:
         gap = abs(math.log2(max(tokens, 1) / max(wanted, 1))) + abs(math.log2(max(bench.context or 1, 1) / max(req.depth or 1, 1)))
         if best is None or (rung, gap) < (best[0], best[1]):
             hw = None if same_hw else [h for h in (kb.catalog.hardware_by_id(i) for i in sorted(hardware_ids_of(kb, bench))) if h][:1]
-            best = (rung, gap, bench, hw)
+            best = (rung, gap, bench, hw, submitted)
     if best is None:
         return SpeedEvidence("estimated", own, own)
-    rung, _, bench, hw = best
+    rung, _, bench, hw, submitted = best
+    label_rank = COMMUNITY_RANK if submitted else min(rung, 2)
     try:
         there = _speed_of(estimate(_bench_request(kb, req, bench, hw)), kind)
     except ValueError:
@@ -281,7 +294,12 @@ def ladder(kb: KnowledgeBase, est: Estimate, model_id: str | None, hardware_ids:
     if not there:
         return SpeedEvidence("estimated", own, own)
     scale = own / there
-    return SpeedEvidence(LEVELS[rung], bench.tokens_per_s * scale, own, _row(kb, min(rung, 2), bench), scale)
+    return SpeedEvidence(LEVELS[rung], bench.tokens_per_s * scale, own, _row(kb, label_rank, bench), scale)
+
+
+def community_benchmarks(kb: KnowledgeBase) -> tuple[Benchmark, ...]:
+    """The approved community rows the front end gave the knowledge base (answers.community.CommunityRow.bench)."""
+    return tuple(row.bench for row in kb.community)
 
 
 def proof_of_running(

@@ -33,8 +33,17 @@ class KnowledgeBase:
     catalog: Catalog
     names: NameIndex
     db_path: Path | None = None
+    # Approved community benchmarks (answers.community.CommunityRow: ``.bench`` is a knowledge.schema.Benchmark), set by
+    # the front end from its state database; answers.evidence shows them as the "community" rung, never as "measured".
+    community: tuple[Any, ...] = ()
+    community_version: int = 0  # bumped by set_community: cached estimates made with other rows are not reused
     source: str = field(default="built", compare=False)  # "snapshot" when read from the snapshot file
     _stored_parts: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    def set_community(self, rows: tuple[Any, ...] | list[Any]) -> None:
+        """Replace the approved community rows (one assignment each: readers see the old or the new rows)."""
+        self.community = tuple(rows)
+        self.community_version += 1
 
     @cached_property
     def grid(self) -> CatalogGrid:
@@ -137,9 +146,11 @@ class KnowledgeBase:
 
     def _stored(self, name: str) -> Any:
         """The part ``name`` from the snapshot, or None (none stored, or it cannot be loaded: then it is built)."""
-        data = self._stored_parts.pop(name, None)
+        data = self._stored_parts.get(name)
         if data is None:
             return None
+        # a new dict, not a change to the shared one: a shallow copy of this knowledge base (the bot's) keeps its parts
+        self._stored_parts = {key: value for key, value in self._stored_parts.items() if key != name}
         from knowledge.snapshot import loads_part
 
         shared = self._shared()

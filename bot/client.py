@@ -4,6 +4,7 @@ once and swappable at run time (catalog hot reload)."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from dataclasses import dataclass
@@ -13,9 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from answers.community import community_rows
+from answers.conversation import Context, from_snapshot, snapshot
 from answers.engine import Answer, AnswerEngine, EngineSettings
 from answers.hub import HubResolver
 from answers.knowledge_base import KnowledgeBase
+from answers.rig import Rig, RigReader
 from bot import charts
 from bot.errors import report
 from bot.observability import Metrics
@@ -33,6 +37,8 @@ EXTENSIONS = (
     "bot.commands.ask",
     "bot.commands.admin",
     "bot.commands.training",
+    "bot.commands.rig",
+    "bot.commands.bench",
 )
 
 
@@ -107,7 +113,9 @@ class RunLocalAIBot(commands.AutoShardedBot):
             self.metrics.catalog_reloads.labels("failed").inc()
             log.exception("catalog reload failed; keeping the current catalog")
             raise
+        kb.set_community(self.brain.kb.community if getattr(self, "brain", None) else ())
         self.brain = Brain(kb, engine)
+        await self.refresh_community()
         self.metrics.catalog_reloads.labels("ok").inc()
         log.info("catalog reloaded: %s (fingerprint %s, %s)", kb.catalog.counts(), kb.catalog.fingerprint, kb.source)
         return kb.catalog.counts()
@@ -115,10 +123,12 @@ class RunLocalAIBot(commands.AutoShardedBot):
     # -- lifecycle -------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         started = time.perf_counter()
-        kb = self._preloaded or await KnowledgeBase.load_async(self.settings.catalog_db)
+        # a preloaded catalog may be shared (tests, benches): this bot's community rows go on its own shallow copy
+        kb = copy.copy(self._preloaded) if self._preloaded else await KnowledgeBase.load_async(self.settings.catalog_db)
         self.brain = Brain(kb, AnswerEngine(kb, self._engine_settings()))
         log.info("catalog loaded in %.0f ms (%s): %s", 1000 * (time.perf_counter() - started), kb.source, kb.catalog.counts())
         await self.state.open()
+        await self.refresh_community()  # approved community benchmarks become evidence
         token = self.settings.hf_token.get_secret_value() if self.settings.hf_token else None
         self.hub = HubResolver(self.state, token=token, timeout_s=self.settings.hub_timeout_s)  # cache in the state database
         charts.renderer.start()  # a warm worker, so the first chart is not skipped
@@ -172,6 +182,48 @@ class RunLocalAIBot(commands.AutoShardedBot):
                 await self.state.record_unanswered(guild_id, answer.question_hash, answer.intent, answer.confidence)
         except Exception:
             log.exception("could not record a question")
+
+    # -- rigs, conversations, community benchmarks ----------------------------------------------
+    @property
+    def rig_reader(self) -> RigReader:
+        return RigReader(self.engine.entities)
+
+    async def user_rig(self, user_id: int) -> Rig | None:
+        """The user's saved rig (None when there is none, or it cannot be read any more)."""
+        return Rig.from_json(await self.state.rig_get(user_id))
+
+    async def conversation_context(self, user_id: int, conv_id: int | None) -> Context:
+        """What the engine should know beyond the message: the conversation's last turn and the asker's rig."""
+        context = Context()
+        rig = await self.user_rig(user_id)
+        if rig is not None:
+            context.rig, context.rig_label = rig.machine(), rig.label
+        if conv_id is not None:
+            turns = await self.state.conversation_turns(conv_id, self.settings.follow_up_ttl_s)
+            if turns:
+                context.previous, context.previous_intent = from_snapshot(turns[-1].get("e")), str(turns[-1].get("i") or "") or None
+        return context
+
+    async def remember_turn(self, conv_id: int, answer: Answer, *message_ids: int, store: bool = True) -> None:
+        """Keep an answered question's facts (never its text) for follow-ups, and link the messages to the conversation
+        (``store=False``: only link, e.g. the reply once it is sent)."""
+        if answer.abstained or answer.intent in {"none", "error"}:
+            return
+        try:
+            if store:
+                turn = {"e": snapshot(answer.entities), "i": answer.intent, "at": time.time()}
+                await self.state.conversation_add(conv_id, turn, self.settings.follow_up_turns, self.settings.follow_up_ttl_s)
+            for message_id in message_ids:
+                await self.state.conversation_link(message_id, conv_id)
+        except Exception:  # remembering must never break an answer
+            log.exception("could not remember a conversation turn")
+
+    async def refresh_community(self) -> int:
+        """Load approved community benchmarks into the knowledge base (at start-up, after a reload and each approval)."""
+        records = await self.state.bench_list(("approved", "reproduced"))
+        rows = community_rows([vars(r) for r in records])
+        self.brain.kb.set_community(rows)
+        return len(rows)
 
     # -- the one error path ----------------------------------------------------------------------
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

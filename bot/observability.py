@@ -81,11 +81,16 @@ async def start_http(bot: RunLocalAIBot, host: str, port: int) -> web.AppRunner:
     async def metrics(_: web.Request) -> web.Response:
         return web.Response(body=bot.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
-    app = web.Application()
+    settings = bot.settings
+    app = web.Application(client_max_size=settings.api_max_request_bytes)
     app.router.add_get("/health", health)
     app.router.add_get("/metrics", metrics)
+    if settings.api_enabled:  # the open JSON API (bot/api.py), off by default
+        from bot.api import add_api_routes
+
+        add_api_routes(app, lambda: (bot.kb, bot.engine), settings.api_rate_per_minute, settings.api_max_request_bytes)
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("health and metrics on http://%s:%d/health and /metrics", host, port)
+    log.info("health and metrics on http://%s:%d/health and /metrics%s", host, port, "; JSON API on /v1/" if settings.api_enabled else "")
     return runner

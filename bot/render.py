@@ -7,6 +7,7 @@ import discord
 from answers.engine import Answer
 from answers.estimates import EstimateResult
 from answers.render import FIT_LABEL, fmt_tps, hardware_label
+from answers.rig import Rig
 from answers.training import TrainingResult
 from estimator.units import GB
 
@@ -29,6 +30,7 @@ FIT_COLOUR = {
 }
 FIT_EMOJI = {"runs_well": "🟢", "tight": "🟡", "offload": "🟠", "cpu_only": "🟤", "wont_run": "🔴"}
 BAR_WIDTH = 24
+CONTEXT_NOTES = ("Carried over from the conversation", "On your rig")  # answers.conversation.carry_over's sentences
 
 
 def clip(text: str, limit: int) -> str:
@@ -85,12 +87,19 @@ def memory_bar(result: EstimateResult) -> str:
     )
 
 
-def estimate_embed(result: EstimateResult) -> discord.Embed:
+def source_link(source: str) -> str:
+    """A markdown link for a URL; community submissions and citations stay plain text."""
+    return f"[source]({source})" if source.startswith(("https://", "http://")) else discord.utils.escape_markdown(clip(source, 160))
+
+
+def estimate_embed(result: EstimateResult, note: str | None = None) -> discord.Embed:
+    """The estimate; ``note`` (e.g. "On your rig: …") goes first, so the asker sees which machine was assumed."""
     est = result.estimate
     hw = hardware_label(result.hardware_refs)
+    verdict = f"{FIT_EMOJI[est.fit]} **{FIT_LABEL[est.fit]}** - {result.advice.explanation}"
     embed = discord.Embed(
         title=f"{result.model_ref['name']} on {hw}",
-        description=f"{FIT_EMOJI[est.fit]} **{FIT_LABEL[est.fit]}** - {result.advice.explanation}",
+        description=f"{note}\n{verdict}" if note else verdict,
         colour=FIT_COLOUR[est.fit],
     )
     embed.add_field(name="Memory", value=memory_bar(result), inline=False)
@@ -105,7 +114,9 @@ def estimate_embed(result: EstimateResult) -> discord.Embed:
             inline=False,
         )
     if result.measured:
-        rows = [f"{r.test} **{fmt_tps(r.tokens_per_s)}** tok/s · {r.quant} · {r.match} · [source]({r.source})" for r in result.measured[:5]]
+        rows = [
+            f"{r.test} **{fmt_tps(r.tokens_per_s)}** tok/s · {r.quant} · {r.match} · {source_link(r.source)}" for r in result.measured[:5]
+        ]
         embed.add_field(name="Measured", value="\n".join(rows), inline=False)
     if result.advice.suggestions:
         embed.add_field(name="What to change", value="\n".join(f"• {s}" for s in result.advice.suggestions[:5]), inline=False)
@@ -120,8 +131,9 @@ def estimate_embed(result: EstimateResult) -> discord.Embed:
 
 def answer_embed(answer: Answer, title: str | None = None) -> discord.Embed:
     """A card for glossary / model / hardware / tool / error / compare / choose_gpu / cost answers."""
-    if answer.estimate is not None:
-        return estimate_embed(answer.estimate)
+    if answer.estimate is not None:  # what came from the conversation or the asker's rig goes first
+        note = "\n".join(a for a in answer.assumptions if a.startswith(CONTEXT_NOTES)) or None
+        return estimate_embed(answer.estimate, note)
     first = answer.matches[0].title if answer.matches else None
     embed = discord.Embed(
         title=title or first or answer.intent.replace("_", " ").title(), description=answer.text, colour=discord.Colour.blurple()
@@ -188,7 +200,8 @@ def measured_embed(result: EstimateResult) -> discord.Embed:
         )
     else:
         embed.description = "\n".join(
-            f"{r.test} **{fmt_tps(r.tokens_per_s)}** tok/s · {r.quant} · {r.runtime} {r.backend or ''} · {r.match} · [source]({r.source})"
+            f"{r.test} **{fmt_tps(r.tokens_per_s)}** tok/s · {r.quant} · {r.runtime} {r.backend or ''} · {r.match} · "
+            f"{source_link(r.source)}"
             for r in result.measured[:10]
         )
     return finalize(embed)
@@ -227,3 +240,13 @@ def training_embed(result: TrainingResult) -> discord.Embed:
         text=f"{data['trainer']} · batch {data['batch_size']} x {data['seq_len']:,} tokens · {data['precision']} · {data['optimizer']}"
     )
     return finalize(embed)
+
+
+def rig_embed(rig: Rig, title: str) -> discord.Embed:
+    embed = discord.Embed(title=title, description="\n".join(rig.describe()), colour=discord.Colour.teal())
+    embed.set_footer(text="Used when you ask without naming hardware · /rig clear deletes it")
+    return finalize(embed)
+
+
+def submission_embed(title: str, lines: list[str], colour: discord.Colour | None = None) -> discord.Embed:
+    return finalize(discord.Embed(title=title, description="\n".join(lines), colour=colour or discord.Colour.blurple()))

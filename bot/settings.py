@@ -38,6 +38,12 @@ class BotSettings(BaseSettings):
         description="Hugging Face token for gated or private repositories (answers.hub.HubResolver); never logged",
     )
     hub_timeout_s: float = Field(2.0, gt=0, le=30, description="time budget of one Hugging Face lookup (all its requests)")
+    follow_up_turns: int = Field(5, ge=1, le=20, description="turns of a thread or reply chain kept for follow-up questions")
+    follow_up_ttl_s: float = Field(86400.0, gt=0, description="a conversation's turns are forgotten this long after its last turn")
+    bench_per_hour: int = Field(5, ge=0, le=100, description="community benchmark submissions per user per hour (0: off)")
+    api_enabled: bool = Field(False, description="serve the open JSON API (/v1/...) on the HTTP port")
+    api_rate_per_minute: int = Field(30, ge=1, le=10_000, description="API requests per client address per minute")
+    api_max_request_bytes: int = Field(8192, ge=256, le=1_048_576, description="largest API request (URL and body) accepted")
 
     @field_validator("shard_ids")
     @classmethod

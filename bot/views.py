@@ -13,6 +13,7 @@ from answers.defaults import DEFAULT_RUNTIME
 from answers.estimates import EstimateQuery, EstimateResult, run_estimate
 from answers.user_errors import InputError
 from bot import charts, render
+from bot.community import BenchAction
 from bot.errors import GuardedView, guarded_component
 from bot.respond import compute_then_send, send
 from estimator.quants import COMMON_GGUF
@@ -293,4 +294,4 @@ def glossary_page_payload(kb: Any, category: str | None, page: int) -> dict[str,
     return {"embed": render.text_embed(title, text), "view": view}
 
 
-DYNAMIC_ITEMS = (FeedbackButton, EstimateAction, CardSelect, GlossaryPage)
+DYNAMIC_ITEMS = (FeedbackButton, EstimateAction, CardSelect, GlossaryPage, BenchAction)

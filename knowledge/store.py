@@ -49,12 +49,16 @@ def default_db_path(data_dir: Path = DATA_DIR, stamp: str | None = None) -> Path
     return cache_dir() / f"catalog-{stamp or quick_fingerprint(data_dir, cache_dir())}.sqlite"
 
 
-def manifest_dir(db_path: Path | None = None) -> Path:
-    """Where the stat manifests behind ``quick_fingerprint`` live: beside the database."""
-    if db_path is not None:
-        return db_path.parent
+def database_dir() -> Path:
+    """The folder of the default catalog database (``$RUNLOCALAI_DB``'s, else the user cache), without computing the
+    fingerprint that names the file."""
     override = os.environ.get("RUNLOCALAI_DB")
     return Path(override).parent if override else cache_dir()
+
+
+def manifest_dir(db_path: Path | None = None) -> Path:
+    """Where the stat manifests behind ``quick_fingerprint`` live: beside the database."""
+    return db_path.parent if db_path is not None else database_dir()
 
 
 def searchable_text(entry) -> str:

@@ -8,6 +8,8 @@
     runlocalai costvscloud --hardware rtx-3090 --model llama-3.1-8b --tokens-per-day 2M [--json]
     runlocalai catalog validate|build|stats|matrix [--json]
     runlocalai catalog add-model owner/name [--write] [--quant Q4_K_M]
+    runlocalai catalog export-community [--state-db PATH] [--out FILE]
+    runlocalai rig detect|set "2x 3090 + 128gb ddr4"|show|clear [--json]
     runlocalai bot
 
 User errors print one clear line (with "did you mean" choices) and exit 2; no tracebacks. Heavy modules are
@@ -127,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true")
 
     wcir = sub.add_parser("whatcanirun", help="the best catalog models that fit on a GPU or machine")
-    wcir.add_argument("--hardware", required=True, help="GPU / Mac / platform name or id")
+    wcir.add_argument("--hardware", help="GPU / Mac / platform name or id (default: your saved rig, `runlocalai rig`)")
     wcir.add_argument("--context", type=_context, help=f"context in tokens (default {DEFAULT_CONTEXT:,})")
     wcir.add_argument("--use", default="any", help="any, chat, code, reasoning, vision")
     wcir.add_argument("--json", action="store_true")
@@ -154,12 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--json", action="store_true")
 
     cat = sub.add_parser("catalog", help="validate, build or count the catalog; draft an entry from the Hugging Face Hub")
-    cat.add_argument("action", choices=["validate", "build", "stats", "matrix", "add-model"])
+    cat.add_argument("action", choices=["validate", "build", "stats", "matrix", "add-model", "export-community"])
     cat.add_argument("repo", nargs="?", help="add-model: a Hugging Face repository, owner/name or its URL")
     cat.add_argument("--json", action="store_true")
     cat.add_argument("--db", type=Path, help="database path (default: user cache)")
     cat.add_argument("--write", action="store_true", help="add-model: write knowledge/data/models/<id>.yaml instead of printing")
     cat.add_argument("--quant", help="add-model, GGUF repositories: the quant whose header to read (default Q4_K_M)")
+    cat.add_argument("--state-db", type=Path, help="export-community: the bot's SQLite state (default RUNLOCALAI_STATE_DB / its DSN)")
+    cat.add_argument("--out", type=Path, help="export-community: file to write (default community-benchmarks.yaml)")
+
+    rig = sub.add_parser("rig", help="your machine, used when a command names no hardware")
+    rig.add_argument("action", choices=["detect", "set", "show", "clear"])
+    rig.add_argument("machine", nargs="?", help='set: "2x 3090 + 128gb ddr4, ubuntu, llama.cpp", or - to read a paste from stdin')
+    rig.add_argument("--os", help="set: operating system")
+    rig.add_argument("--runtime", help="set: the runtime you use")
+    rig.add_argument("--label", help="set: a name for the machine")
+    rig.add_argument("--dry-run", action="store_true", help="detect: show what was read without saving it")
+    rig.add_argument("--json", action="store_true")
 
     sub.add_parser("bot", help="run the Discord bot (needs DISCORD_TOKEN)")
     return parser
@@ -218,16 +231,53 @@ def cmd_estimate(args: argparse.Namespace) -> int:
         concurrency=args.concurrency or 1,
     )
     kb = _kb()
+    note = _rig_into(kb, query) if not (query.hardware or query.vram_gb or query.bandwidth_gbs or query.ram_gb) else None
     hub = _hub_model(kb, args.model, args.quant) if args.model else None
     if hub is not None:
         query.model, query.model_spec = None, hub.spec
         query.quant = query.quant or hub.default_quant
     result = run_estimate(kb, query)
     if args.json:
-        _print_json(result.to_json())
+        _print_json({**result.to_json(), **({"rig": note} if note else {})})
     else:
-        print(estimate_text(result))
+        print("\n".join([note, estimate_text(result)]) if note else estimate_text(result))
     return 0
+
+
+def rig_path() -> Path:
+    """The saved rig: a small JSON file beside the catalog cache (RUNLOCALAI_RIG_FILE overrides it)."""
+    import os
+
+    from knowledge.store import database_dir
+
+    override = os.environ.get("RUNLOCALAI_RIG_FILE")
+    return Path(override) if override else database_dir() / "rig.json"
+
+
+def _saved_rig() -> Any:
+    from answers.rig import Rig
+
+    path = rig_path()
+    try:
+        return Rig.from_json(path.read_text(encoding="utf-8"))
+    except OSError:
+        return None
+
+
+def _rig_into(kb: Any, query: Any) -> str | None:
+    """Fill an estimate's hardware from the saved rig; returns the "On your rig" line (None without a rig)."""
+    from answers.setups import setup_from
+    from estimator.runtimes import RUNTIMES
+
+    rig = _saved_rig()
+    if rig is None:
+        return None
+    setup = setup_from(kb, rig.machine())
+    if setup.empty:
+        return None
+    setup.apply(query)
+    query.runtime = query.runtime or (rig.runtime if rig.runtime in RUNTIMES else None)
+    return f"On your rig: {rig.label}."
 
 
 def _hub_model(kb: Any, text: str, quant: str | None = None) -> Any:
@@ -278,12 +328,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from answers.conversation import Context
     from answers.engine import AnswerEngine, hub_refs_to_resolve
 
     kb = _kb()
     refs = hub_refs_to_resolve(kb, args.text)
     hub = _hub_model(kb, refs[0]) if refs else None
-    answer = AnswerEngine(kb).answer(args.text, hub_model=hub)
+    rig = _saved_rig()
+    context = Context(rig=rig.machine(), rig_label=rig.label) if rig is not None else None
+    answer = AnswerEngine(kb).answer(args.text, hub_model=hub, context=context)
     if args.json:
         _print_json(answer.to_json())
     elif answer.abstained and not answer.choices:
@@ -304,10 +357,22 @@ def _advice(args: argparse.Namespace, result: Any) -> int:
 def cmd_whatcanirun(args: argparse.Namespace) -> int:
     from answers.advisors import what_can_i_run
     from answers.lookup import resolve_hardware
+    from answers.setups import setup_from
+    from answers.user_errors import InputError
 
     kb = _kb()
-    hardware = resolve_hardware(kb, args.hardware)
-    return _advice(args, what_can_i_run(kb, hardware.id, args.context or DEFAULT_CONTEXT, args.use))
+    if args.hardware:
+        hardware = resolve_hardware(kb, args.hardware)
+        return _advice(args, what_can_i_run(kb, hardware.id, args.context or DEFAULT_CONTEXT, args.use))
+    rig = _saved_rig()
+    if rig is None:
+        raise InputError("Name the hardware (--hardware), or save your machine once: runlocalai rig detect (or rig set).")
+    result = what_can_i_run(kb, setup_from(kb, rig.machine()), args.context or DEFAULT_CONTEXT, args.use)
+    if args.json:
+        _print_json({"text": result.text, "rig": rig.label, **result.payload})
+    else:
+        print(f"On your rig: {rig.label}.\n{result.text}")
+    return 0
 
 
 def cmd_choosegpu(args: argparse.Namespace) -> int:
@@ -361,12 +426,77 @@ def cmd_catalog_add_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_catalog_export_community(args: argparse.Namespace) -> int:
+    """Approved community benchmarks from the bot's state database, as a catalog file for review."""
+    import asyncio
+
+    from answers.community import community_rows, export_rows
+    from bot.settings import BotSettings
+    from bot.state import make_state
+
+    settings = BotSettings()
+    dsn = None if args.state_db else (settings.state_dsn.get_secret_value() if settings.state_dsn else None)
+    path = args.state_db or settings.state_db
+    if dsn is None and not Path(path).exists():
+        return _fail(f"no state database at {path}; give --state-db PATH (or set RUNLOCALAI_STATE_DSN)")
+
+    async def approved() -> list[Any]:
+        state = make_state(path, dsn)
+        await state.open()
+        try:
+            return await state.bench_list(("approved", "reproduced"))
+        finally:
+            await state.close()
+
+    rows = community_rows([vars(r) for r in asyncio.run(approved())])
+    out = args.out or Path("community-benchmarks.yaml")
+    out.write_text(export_rows(rows), encoding="utf-8")
+    print(json.dumps({"written": str(out), "rows": len(rows)}) if args.json else f"wrote {len(rows)} rows to {out}: review them first")
+    return 0
+
+
+def cmd_rig(args: argparse.Namespace) -> int:
+    from answers.entities import EntityExtractor
+    from answers.rig import RigReader
+    from answers.user_errors import InputError
+
+    path = rig_path()
+    if args.action == "show":
+        rig = _saved_rig()
+        if rig is None:
+            return _fail(f'no rig saved ({path}); run `runlocalai rig detect` or `runlocalai rig set "2x 3090 + 128gb ddr4"`')
+        print(json.dumps(rig.to_json(), indent=2, ensure_ascii=False) if args.json else "\n".join(rig.describe()))
+        return 0
+    if args.action == "clear":
+        existed = path.exists()
+        path.unlink(missing_ok=True)
+        print("rig deleted" if existed else "no rig was saved")
+        return 0
+    reader = RigReader(EntityExtractor(_kb().names))
+    if args.action == "detect":
+        from answers.rig_detect import detect
+
+        rig = detect(reader)
+    else:
+        text = sys.stdin.read() if args.machine == "-" else args.machine
+        if not text:
+            raise InputError('Describe the machine: runlocalai rig set "2x 3090 + 128gb ddr4, ubuntu, llama.cpp" (or - to paste).')
+        rig = reader.read(text, os_name=args.os, runtime=args.runtime, label=args.label)
+    if not getattr(args, "dry_run", False):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(rig.dumps(), encoding="utf-8")
+    print(json.dumps(rig.to_json(), indent=2, ensure_ascii=False) if args.json else "\n".join(rig.describe()))
+    return 0
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     from knowledge.loader import load_catalog
     from knowledge.store import default_db_path, ensure_database
 
     if args.action == "add-model":
         return cmd_catalog_add_model(args)
+    if args.action == "export-community":
+        return cmd_catalog_export_community(args)
     if args.repo:
         return _fail(f"catalog {args.action} takes no repository argument")
     report = load_catalog()
@@ -415,6 +545,7 @@ HANDLERS = {
     "compare": cmd_compare,
     "costvscloud": cmd_costvscloud,
     "catalog": cmd_catalog,
+    "rig": cmd_rig,
     "bot": cmd_bot,
 }
 
@@ -433,11 +564,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+# Questions answered from the loaded knowledge: they print and leave (no files written, nothing left running).
+ONE_SHOT = frozenset({"estimate", "ask", "whatcanirun", "choosegpu", "compare", "costvscloud"})
+
+
 def run() -> None:
-    """The ``runlocalai`` console script. A one-shot command runs without the cycle collector (reference counting
-    frees what it drops; the collector would only rescan the ~100k objects of the loaded knowledge) and leaves
-    without tearing the interpreter down object by object (~0.1 s for the knowledge); the bot exits normally."""
-    one_shot = sys.argv[1:2] != ["bot"]
+    """The ``runlocalai`` console script. A question (``ONE_SHOT``) runs without the cycle collector (reference
+    counting frees what it drops; the collector would only rescan the ~100k objects of the loaded knowledge) and
+    leaves without tearing the interpreter down object by object (~0.1 s); every other command exits normally."""
+    one_shot = sys.argv[1:2] != [] and sys.argv[1] in ONE_SHOT
     if one_shot:
         import gc
 

@@ -131,6 +131,7 @@ class FakeDiscord:
     valid_token: str | None = None  # when set, any other token gets 401 like Discord's
     privileged_intents: bool = True  # False: identifying with the message-content intent closes with 4014
     _uploads: list[RecordedFile] = field(default_factory=list)  # files of the request being handled
+    attachments: dict[str, bytes] = field(default_factory=dict)  # files users attached (served at /attachments/...)
 
     # ---------------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -138,11 +139,32 @@ class FakeDiscord:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{attachment_id}/{filename}", self._attachment)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def attach(self, filename: str, data: bytes, content_type: str = "text/plain; charset=utf-8") -> dict[str, Any]:
+        """A file a user attached to a command option, as Discord lists it in ``data.resolved.attachments``."""
+        attachment_id = snowflake()
+        self.attachments[attachment_id] = data
+        url = f"http://{self.host}:{self.port}/attachments/{attachment_id}/{filename}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.attachments.get(request.match_info["attachment_id"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="application/octet-stream")
 
     async def stop(self) -> None:
         for ws in list(self._sockets):
@@ -629,3 +651,37 @@ def thread_payload(
         "applied_tags": [],
         "newly_created": True,
     }
+
+
+def modal_submit_payload(
+    modal: dict[str, Any], values: dict[str, str], *, user_id: str = USER_ID, permissions: str = ADMIN_PERMISSIONS
+) -> dict[str, Any]:
+    """A MODAL_SUBMIT (type 5) interaction for the modal the bot sent (``modal`` is the callback's ``data``): each text
+    input gets ``values[custom_id]`` (else its prefilled value, as Discord submits it), laid out the way the modal
+    was (action rows or labels)."""
+
+    def filled(component: dict[str, Any]) -> dict[str, Any]:
+        value = values.get(component["custom_id"], component.get("value") or "")
+        return {"type": 4, "custom_id": component["custom_id"], "value": value}
+
+    components = []
+    for top in modal.get("components", []):
+        if top.get("type") == 1:
+            components.append({"type": 1, "components": [filled(c) for c in top.get("components", []) if c.get("type") == 4]})
+        elif top.get("type") == 18 and (top.get("component") or {}).get("type") == 4:
+            components.append({"type": 18, "id": top.get("id", 0), "component": filled(top["component"])})
+    payload = _envelope(5, TEXT_CHANNEL_ID, user_id, permissions)
+    payload["data"] = {"custom_id": modal["custom_id"], "components": components}
+    return payload
+
+
+def modal_inputs(modal: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The text inputs of a modal the bot sent, by label (labels sit on the input or on its Label wrapper)."""
+    out: dict[str, dict[str, Any]] = {}
+    for top in modal.get("components", []):
+        if top.get("type") == 1:
+            for c in top.get("components", []):
+                out[c.get("label", c["custom_id"])] = c
+        elif top.get("type") == 18:
+            out[top.get("label", "")] = top["component"]
+    return out

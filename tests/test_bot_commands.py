@@ -30,6 +30,8 @@ ALL_COMMANDS = {
     "setup",
     "stats",
     "finetune",
+    "rig",
+    "bench",
 }
 
 
@@ -43,6 +45,8 @@ async def test_all_commands_registered_within_discord_limits(bot, fake):
         for option in options:
             assert len(option.get("description", "")) <= 100 and len(option.get("choices", [])) <= 25
     assert int(commands["setup"]["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    review = next(o for o in commands["bench"]["options"] if o["name"] == "review")
+    assert review["type"] == 1 and {o["name"] for o in commands["rig"]["options"]} == {"set", "show", "clear"}
 
 
 async def test_whatcanirun_groups_models_by_tier(bot, fake):

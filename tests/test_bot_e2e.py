@@ -93,6 +93,8 @@ COMMAND_CASES = {
     "ask": [command_option("question", "what is speculative decoding?")],
     "stats": [],
     "finetune": [command_option("model", "qwen3 8b"), command_option("hardware", "rtx 4090"), command_option("method", "qlora")],
+    "rig": [{"name": "show", "type": 1, "options": []}],
+    "bench": [{"name": "review", "type": 1, "options": []}],
 }
 
 

@@ -32,8 +32,9 @@ ASK_FIELDS = {"intent", "abstained", "matches", "entities", "estimate", "text"}
 
 
 @pytest.fixture(autouse=True)
-def _catalog(monkeypatch, catalog_db: Path):
+def _catalog(monkeypatch, catalog_db: Path, tmp_path: Path):
     monkeypatch.setenv("RUNLOCALAI_DB", str(catalog_db))
+    monkeypatch.setenv("RUNLOCALAI_RIG_FILE", str(tmp_path / "no-rig.json"))  # a rig saved on this machine must not leak in
 
 
 def run_json(capsys, *argv: str) -> dict:

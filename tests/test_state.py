@@ -6,10 +6,10 @@ import asyncio
 
 
 async def test_migrations_are_applied_once(state):
-    assert await state.schema_version() == 2
+    assert await state.schema_version() == 3
     await state.close()
     await state.open()  # reopening must not re-run migrations
-    assert await state.schema_version() == 2
+    assert await state.schema_version() == 3
 
 
 async def test_guild_settings_round_trip(state):

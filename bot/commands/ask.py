@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from answers.conversation import Context
 from answers.engine import Answer, hub_refs_to_resolve
 from answers.hub import HubModel
 from answers.user_errors import InputError
@@ -58,8 +59,14 @@ class Ask(commands.Cog):
             return answer_payload(answer, None if answer.abstained else answer_id)
 
         hub = await self._hub_model(question, interaction)
-        answer = await compute_then_send(interaction, lambda: self._answer(question, hub), record_then_render)
+        in_thread = isinstance(interaction.channel, discord.Thread)
+        conv_id = interaction.channel_id if in_thread and interaction.channel_id else interaction.id
+        context = await self.bot.conversation_context(interaction.user.id, conv_id)
+        answer = await compute_then_send(interaction, lambda: self._answer(question, hub, context), record_then_render)
         await self.bot.record_question(interaction.guild_id, "ask", answer)
+        if not answer.abstained:
+            original = None if in_thread else await _original_id(interaction)
+            await self.bot.remember_turn(conv_id, answer, *([original] if original else []))
 
     async def _record(self, answer: Answer, answer_id: int, guild_id: int | None, channel_id: int) -> None:
         """Store an answer before it is sent, so a feedback click can never arrive before its row exists."""
@@ -69,10 +76,19 @@ class Ask(commands.Cog):
             answer_id, guild_id, channel_id, answer.question_hash, answer.intent, answer.matches[0].id if answer.matches else None
         )
 
-    def _answer(self, text: str, hub: HubModel | None = None) -> Answer:
+    def _answer(self, text: str, hub: HubModel | None = None, context: Context | None = None) -> Answer:
         engine = self.bot.engine  # one catalog for the whole answer, even if a reload swaps it meanwhile
         with self.bot.metrics.time_search():
-            return engine.answer(text, hub_model=hub)
+            return engine.answer(text, hub_model=hub, context=context)
+
+    async def _conversation_of(self, message: discord.Message) -> int:
+        """A thread is one conversation; a reply continues the chain it answers (its root); anything else starts one."""
+        if isinstance(message.channel, discord.Thread):
+            return message.channel.id
+        if message.reference is not None and message.reference.message_id:
+            linked = await self.bot.state.conversation_of(message.reference.message_id, self.bot.settings.follow_up_ttl_s)
+            return linked or message.reference.message_id
+        return message.id
 
     async def _hub_model(self, text: str, interaction: discord.Interaction | None = None) -> HubModel | None:
         """A Hugging Face repository the message names (and the catalog lacks), looked up before answering. For
@@ -122,10 +138,14 @@ class Ask(commands.Cog):
         if not text:
             await message.reply("Ask me about a model and your GPU, paste an error, or try /ask.", mention_author=False)
             return
-        answer = await asyncio.to_thread(self._answer, text, await self._hub_model(text))
+        conv_id = await self._conversation_of(message)
+        context = await self.bot.conversation_context(message.author.id, conv_id)
+        answer = await asyncio.to_thread(self._answer, text, await self._hub_model(text), context)
         await self.bot.record_question(message.guild.id, "mention", answer)
         await self._record(answer, message.id, message.guild.id, message.channel.id)
-        await message.reply(**answer_payload(answer, None if answer.abstained else message.id), mention_author=False)
+        await self.bot.remember_turn(conv_id, answer, message.id)  # before replying: a quick follow-up finds it
+        sent = await message.reply(**answer_payload(answer, None if answer.abstained else message.id), mention_author=False)
+        await self.bot.remember_turn(conv_id, answer, sent.id, store=False)
 
     async def _forum_post(self, message: discord.Message) -> None:
         """A new post in a forum channel: answer it once, only when configured and confident."""
@@ -139,7 +159,8 @@ class Ask(commands.Cog):
         if now - last < self.bot.settings.channel_cooldown_s:
             return
         text = f"{thread.name}\n{message.content}".strip()
-        answer = await asyncio.to_thread(self._answer, text)
+        context = await self.bot.conversation_context(message.author.id, None)  # the poster's rig, if saved
+        answer = await asyncio.to_thread(self._answer, text, None, context)
         threshold = settings.threshold if settings.threshold is not None else self.bot.settings.autoanswer_confidence
         confident = not answer.abstained and answer.confidence >= threshold
         await self.bot.record_question(message.guild.id, "forum", answer, answered=confident)
@@ -149,7 +170,16 @@ class Ask(commands.Cog):
             return  # already answered (another shard/process or a replayed event)
         self._channel_last[thread.parent_id or 0] = now
         await self._record(answer, message.id, message.guild.id, thread.id)
+        await self.bot.remember_turn(thread.id, answer)  # a later mention in the thread follows up on the post
         await thread.send(**answer_payload(answer, message.id))
+
+
+async def _original_id(interaction: discord.Interaction) -> int | None:
+    """The id of the message an interaction answered with (a reply to it continues the conversation)."""
+    try:
+        return (await interaction.original_response()).id
+    except discord.HTTPException:
+        return None
 
 
 async def setup(bot: RunLocalAIBot) -> None:

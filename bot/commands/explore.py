@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from answers.advisors import USES, AdvisorResult, choose_gpu, compare_entries, cost_vs_cloud, what_can_i_run
 from answers.defaults import DEFAULT_CONTEXT
+from answers.setups import Setup, setup_from
 from answers.side_by_side import SideBySide, side_by_side
 from answers.user_errors import InputError
 from bot import charts, render
@@ -38,23 +39,36 @@ class Explore(commands.Cog):
 
     @app_commands.command(name="whatcanirun", description="The best models that fit your hardware, grouped by how well they run")
     @app_commands.describe(
-        hardware="GPU or machine", context=f"{CONTEXT_HELP}; default {DEFAULT_CONTEXT:,}", use="What you want the model for"
+        hardware="GPU or machine (default: your /rig)",
+        context=f"{CONTEXT_HELP}; default {DEFAULT_CONTEXT:,}",
+        use="What you want the model for",
     )
     @app_commands.choices(use=USE_CHOICES)
     @per_user_cooldown
     async def whatcanirun(
         self,
         interaction: discord.Interaction,
-        hardware: HardwareArg,
+        hardware: HardwareArg | None = None,
         context: ContextArg | None = None,
         use: app_commands.Choice[str] | None = None,
     ) -> None:
         await self.bot.record_command(interaction, "whatcanirun")
         kb = self.bot.kb
+        where: Setup | str
+        if hardware is not None:
+            where, title, note = hardware.id, f"What runs on {hardware.name}", ""
+        else:  # the asker's saved rig
+            rig = await self.bot.user_rig(interaction.user.id)
+            if rig is None:
+                raise InputError("Name the hardware, or save your machine once with /rig set and I'll use it.")
+            setup = setup_from(kb, rig.machine())
+            if setup.empty:
+                raise InputError("Your saved rig names no GPU or memory I can estimate with; update it with /rig set.")
+            where, title, note = setup, "What runs on your rig", f"On your rig: {rig.label}.\n"
         await compute_then_send(
             interaction,
-            lambda: what_can_i_run(kb, hardware.id, context or DEFAULT_CONTEXT, use.value if use else "any"),
-            _result_payload(f"What runs on {hardware.name}"),
+            lambda: what_can_i_run(kb, where, context or DEFAULT_CONTEXT, use.value if use else "any"),
+            lambda result: {"embed": render.text_embed(title, note + result.text)},
         )
 
     @app_commands.command(name="choosegpu", description="GPUs ranked by value for a model")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 
-from bot.state.repository import GuildSettings, Stats, Verdict
+from bot.state.repository import GuildSettings, Stats, Submission, SubmissionStatus, Verdict, fresh_turns
 
 MIGRATIONS: list[str] = [
     """
@@ -28,8 +29,23 @@ MIGRATIONS: list[str] = [
                             expires_at DOUBLE PRECISION NOT NULL);
     CREATE INDEX hub_cache_expires ON hub_cache (expires_at);
     """,
+    # 3: users' rigs, conversation turns for follow-ups, community benchmark submissions
+    """
+    CREATE TABLE rigs (user_id BIGINT PRIMARY KEY, data TEXT NOT NULL, updated_at DOUBLE PRECISION NOT NULL);
+    CREATE TABLE conversations (conv_id BIGINT PRIMARY KEY, turns TEXT NOT NULL, updated_at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX conversations_updated ON conversations (updated_at);
+    CREATE TABLE conversation_messages (message_id BIGINT PRIMARY KEY, conv_id BIGINT NOT NULL, at DOUBLE PRECISION NOT NULL);
+    CREATE INDEX conversation_messages_at ON conversation_messages (at);
+    CREATE TABLE community_benchmarks (id BIGSERIAL PRIMARY KEY, guild_id BIGINT NOT NULL, user_id BIGINT NOT NULL,
+                                       user_name TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL,
+                                       created_at DOUBLE PRECISION NOT NULL, reviewed_by BIGINT, reviewer_name TEXT,
+                                       reviewed_at DOUBLE PRECISION, reason TEXT);
+    CREATE INDEX community_benchmarks_user ON community_benchmarks (user_id, created_at);
+    CREATE INDEX community_benchmarks_status ON community_benchmarks (status);
+    """,
 ]
 HUB_CACHE_PURGE_AFTER_S = 30 * 86400
+SUBMISSION_COLUMNS = "id, guild_id, user_id, user_name, status, data, created_at, reviewed_by, reviewer_name, reviewed_at, reason"
 
 
 class PostgresState:
@@ -201,3 +217,116 @@ class PostgresState:
                 now + ttl_s,
             )
             await conn.execute("DELETE FROM hub_cache WHERE expires_at < $1", now - HUB_CACHE_PURGE_AFTER_S)
+
+    # -------------------------------------------------------------------------------------
+    async def rig_get(self, user_id: int) -> str | None:
+        value = await self.pool.fetchval("SELECT data FROM rigs WHERE user_id = $1", user_id)
+        return None if value is None else str(value)
+
+    async def rig_put(self, user_id: int, data: str) -> None:
+        await self.pool.execute(
+            "INSERT INTO rigs VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, "
+            "updated_at = excluded.updated_at",
+            user_id,
+            data,
+            time.time(),
+        )
+
+    async def rig_delete(self, user_id: int) -> bool:
+        status = await self.pool.execute("DELETE FROM rigs WHERE user_id = $1", user_id)
+        return status.endswith(" 1")
+
+    # -------------------------------------------------------------------------------------
+    async def conversation_turns(self, conv_id: int, max_age_s: float) -> list[dict]:
+        return fresh_turns(await self.pool.fetchval("SELECT turns FROM conversations WHERE conv_id = $1", conv_id), max_age_s)
+
+    async def conversation_add(self, conv_id: int, turn: dict, keep: int, max_age_s: float) -> None:
+        now = time.time()
+        async with self.pool.acquire() as conn, conn.transaction():
+            # the row exists before it is locked, so concurrent first turns queue on the lock instead of racing
+            await conn.execute("INSERT INTO conversations VALUES ($1, '[]', $2) ON CONFLICT DO NOTHING", conv_id, now)
+            stored = await conn.fetchval("SELECT turns FROM conversations WHERE conv_id = $1 FOR UPDATE", conv_id)
+            turns = [*fresh_turns(stored, max_age_s), turn][-keep:]
+            await conn.execute(
+                "INSERT INTO conversations VALUES ($1, $2, $3) ON CONFLICT (conv_id) DO UPDATE SET turns = excluded.turns, "
+                "updated_at = excluded.updated_at",
+                conv_id,
+                json.dumps(turns),
+                now,
+            )
+            await conn.execute("DELETE FROM conversations WHERE updated_at < $1", now - max_age_s)
+            await conn.execute("DELETE FROM conversation_messages WHERE at < $1", now - max_age_s)
+
+    async def conversation_link(self, message_id: int, conv_id: int) -> None:
+        await self.pool.execute(
+            "INSERT INTO conversation_messages VALUES ($1, $2, $3) ON CONFLICT (message_id) DO UPDATE SET conv_id = excluded.conv_id, "
+            "at = excluded.at",
+            message_id,
+            conv_id,
+            time.time(),
+        )
+
+    async def conversation_of(self, message_id: int, max_age_s: float) -> int | None:
+        value = await self.pool.fetchval(
+            "SELECT conv_id FROM conversation_messages WHERE message_id = $1 AND at >= $2", message_id, time.time() - max_age_s
+        )
+        return None if value is None else int(value)
+
+    # -------------------------------------------------------------------------------------
+    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str, status: str = "pending") -> int:
+        return int(
+            await self.pool.fetchval(
+                "INSERT INTO community_benchmarks (guild_id, user_id, user_name, status, data, created_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                guild_id,
+                user_id,
+                user_name,
+                status,
+                data,
+                time.time(),
+            )
+        )
+
+    async def bench_count_since(self, user_id: int, since: float) -> int:
+        return int(
+            await self.pool.fetchval("SELECT count(*) FROM community_benchmarks WHERE user_id = $1 AND created_at >= $2", user_id, since)
+        )
+
+    async def bench_get(self, submission_id: int) -> Submission | None:
+        row = await self.pool.fetchrow(f"SELECT {SUBMISSION_COLUMNS} FROM community_benchmarks WHERE id = $1", submission_id)
+        return Submission(*row.values()) if row else None
+
+    async def bench_review(
+        self, submission_id: int, status: SubmissionStatus, reviewer_id: int, reviewer_name: str, reason: str | None = None
+    ) -> bool:
+        result = await self.pool.execute(
+            "UPDATE community_benchmarks SET status = $1, reviewed_by = $2, reviewer_name = $3, reviewed_at = $4, reason = $5 "
+            "WHERE id = $6 AND status = 'pending'",
+            status,
+            reviewer_id,
+            reviewer_name,
+            time.time(),
+            reason,
+            submission_id,
+        )
+        return result.endswith(" 1")
+
+    async def bench_complete(self, submission_id: int, data: str) -> bool:
+        status = await self.pool.execute(
+            "UPDATE community_benchmarks SET status = 'pending', data = $1 WHERE id = $2 AND status = 'draft'", data, submission_id
+        )
+        return status.endswith(" 1")
+
+    async def bench_mark_reproduced(self, submission_ids: list[int]) -> None:
+        await self.pool.execute(
+            "UPDATE community_benchmarks SET status = 'reproduced' WHERE id = ANY($1::bigint[]) AND status IN ('approved', 'reproduced')",
+            submission_ids,
+        )
+
+    async def bench_list(self, statuses: tuple[str, ...], limit: int = 10_000) -> list[Submission]:
+        rows = await self.pool.fetch(
+            f"SELECT {SUBMISSION_COLUMNS} FROM community_benchmarks WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2",
+            list(statuses),
+            limit,
+        )
+        return [Submission(*row.values()) for row in rows]

@@ -1,12 +1,16 @@
 """Mutable bot state behind one small interface: guild settings, answered threads, feedback, usage,
-unanswered questions and the Hugging Face lookup cache. Implementations: SQLite (embedded default) and PostgreSQL."""
+unanswered questions, the Hugging Face lookup cache, users' rigs, conversation turns (follow-ups) and community
+benchmark submissions. Implementations: SQLite (embedded default) and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Verdict = Literal["solved", "not_helpful"]
+SubmissionStatus = Literal["draft", "pending", "approved", "rejected", "reproduced"]
 
 
 @dataclass
@@ -30,6 +34,35 @@ class Stats:
     @property
     def answer_rate(self) -> float:
         return self.answered / self.questions if self.questions else 0.0
+
+
+@dataclass
+class Submission:
+    """A community benchmark submission: the parsed row as JSON (answers.community), who sent it and who reviewed it."""
+
+    id: int
+    guild_id: int
+    user_id: int
+    user_name: str
+    status: str  # draft (waiting for what the paste lacked) | pending | approved | rejected | reproduced
+    data: str
+    created_at: float
+    reviewed_by: int | None = None
+    reviewer_name: str | None = None
+    reviewed_at: float | None = None
+    reason: str | None = None
+
+
+def fresh_turns(stored: str | None, max_age_s: float) -> list[dict[str, Any]]:
+    """Stored conversation turns (JSON) newer than ``max_age_s``; anything unreadable counts as no turns."""
+    if not stored:
+        return []
+    try:
+        turns = json.loads(stored)
+    except ValueError:
+        return []
+    cutoff = time.time() - max_age_s
+    return [t for t in turns if isinstance(t, dict) and isinstance(t.get("at"), int | float) and t["at"] >= cutoff]
 
 
 class StateRepository(Protocol):
@@ -71,4 +104,53 @@ class StateRepository(Protocol):
 
     async def hub_cache_put(self, key: str, value: str, ttl_s: float) -> None:
         """Store (or replace) a value for ``ttl_s`` seconds; rows expired for 30 days are deleted on the way."""
+        ...
+
+    # Rigs (answers.rig.Rig as JSON), one per user, deleted for real by rig_delete
+    async def rig_get(self, user_id: int) -> str | None: ...
+
+    async def rig_put(self, user_id: int, data: str) -> None: ...
+
+    async def rig_delete(self, user_id: int) -> bool:
+        """Delete the user's rig (True if there was one); the bytes do not stay behind in the database file."""
+        ...
+
+    # Conversations (follow-ups): the last turns of a thread or reply chain, each {"e": snapshot, "i": intent, "at": t}
+    async def conversation_turns(self, conv_id: int, max_age_s: float) -> list[dict]:
+        """Turns newer than ``max_age_s``, oldest first."""
+        ...
+
+    async def conversation_add(self, conv_id: int, turn: dict, keep: int, max_age_s: float) -> None:
+        """Append a turn, keep the last ``keep`` and drop conversations idle longer than ``max_age_s`` on the way."""
+        ...
+
+    async def conversation_link(self, message_id: int, conv_id: int) -> None:
+        """Remember which conversation a message (ours or the asker's) belongs to, so a reply to it continues it."""
+        ...
+
+    async def conversation_of(self, message_id: int, max_age_s: float) -> int | None: ...
+
+    # Community benchmarks
+    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str, status: str = "pending") -> int:
+        """Store a submission (pending, or a draft that still lacks the GPU, model or quant); returns its id."""
+        ...
+
+    async def bench_complete(self, submission_id: int, data: str) -> bool:
+        """A draft completed by its submitter becomes pending (False if it is not a draft any more)."""
+        ...
+
+    async def bench_count_since(self, user_id: int, since: float) -> int: ...
+
+    async def bench_get(self, submission_id: int) -> Submission | None: ...
+
+    async def bench_review(
+        self, submission_id: int, status: SubmissionStatus, reviewer_id: int, reviewer_name: str, reason: str | None = None
+    ) -> bool:
+        """Approve or reject a pending submission (atomic: False if it was already reviewed or does not exist)."""
+        ...
+
+    async def bench_mark_reproduced(self, submission_ids: list[int]) -> None: ...
+
+    async def bench_list(self, statuses: tuple[str, ...], limit: int = 10_000) -> list[Submission]:
+        """Submissions with one of ``statuses``, oldest first."""
         ...

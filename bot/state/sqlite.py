@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from pathlib import Path
 
 import aiosqlite
 
-from bot.state.repository import GuildSettings, Stats, Verdict
+from bot.state.repository import GuildSettings, Stats, Submission, SubmissionStatus, Verdict, fresh_turns
 
 MIGRATIONS: list[str] = [
     # 1: initial schema
@@ -30,8 +32,22 @@ MIGRATIONS: list[str] = [
     CREATE TABLE hub_cache (key TEXT PRIMARY KEY, value TEXT NOT NULL, stored_at REAL NOT NULL, expires_at REAL NOT NULL);
     CREATE INDEX hub_cache_expires ON hub_cache (expires_at);
     """,
+    # 3: users' rigs, conversation turns for follow-ups, community benchmark submissions
+    """
+    CREATE TABLE rigs (user_id INTEGER PRIMARY KEY, data TEXT NOT NULL, updated_at REAL NOT NULL);
+    CREATE TABLE conversations (conv_id INTEGER PRIMARY KEY, turns TEXT NOT NULL, updated_at REAL NOT NULL);
+    CREATE INDEX conversations_updated ON conversations (updated_at);
+    CREATE TABLE conversation_messages (message_id INTEGER PRIMARY KEY, conv_id INTEGER NOT NULL, at REAL NOT NULL);
+    CREATE INDEX conversation_messages_at ON conversation_messages (at);
+    CREATE TABLE community_benchmarks (id INTEGER PRIMARY KEY AUTOINCREMENT, guild_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+                                       user_name TEXT NOT NULL, status TEXT NOT NULL, data TEXT NOT NULL, created_at REAL NOT NULL,
+                                       reviewed_by INTEGER, reviewer_name TEXT, reviewed_at REAL, reason TEXT);
+    CREATE INDEX community_benchmarks_user ON community_benchmarks (user_id, created_at);
+    CREATE INDEX community_benchmarks_status ON community_benchmarks (status);
+    """,
 ]
 HUB_CACHE_PURGE_AFTER_S = 30 * 86400
+SUBMISSION_COLUMNS = "id, guild_id, user_id, user_name, status, data, created_at, reviewed_by, reviewer_name, reviewed_at, reason"
 
 
 class SQLiteState:
@@ -40,6 +56,7 @@ class SQLiteState:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
+        self._turns_lock = asyncio.Lock()
 
     @property
     def db(self) -> aiosqlite.Connection:
@@ -54,6 +71,7 @@ class SQLiteState:
         await self.db.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives a crash or power loss
         await self.db.execute("PRAGMA busy_timeout=5000")
         await self.db.execute("PRAGMA foreign_keys=ON")
+        await self.db.execute("PRAGMA secure_delete=ON")  # deleted rows (a cleared rig) are overwritten, not left in free pages
         await self._migrate()
 
     async def close(self) -> None:
@@ -188,3 +206,111 @@ class SQLiteState:
         )
         await self.db.execute("DELETE FROM hub_cache WHERE expires_at < ?", (now - HUB_CACHE_PURGE_AFTER_S,))
         await self.db.commit()
+
+    # -------------------------------------------------------------------------------------
+    async def rig_get(self, user_id: int) -> str | None:
+        async with self.db.execute("SELECT data FROM rigs WHERE user_id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        return str(row[0]) if row else None
+
+    async def rig_put(self, user_id: int, data: str) -> None:
+        await self.db.execute(
+            "INSERT INTO rigs VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+            (user_id, data, time.time()),
+        )
+        await self.db.commit()
+
+    async def rig_delete(self, user_id: int) -> bool:
+        cur = await self.db.execute("DELETE FROM rigs WHERE user_id = ?", (user_id,))
+        await self.db.commit()
+        await self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old page leaves the WAL file too
+        return cur.rowcount == 1
+
+    # -------------------------------------------------------------------------------------
+    async def conversation_turns(self, conv_id: int, max_age_s: float) -> list[dict]:
+        async with self.db.execute("SELECT turns FROM conversations WHERE conv_id = ?", (conv_id,)) as cur:
+            row = await cur.fetchone()
+        return fresh_turns(row[0] if row else None, max_age_s)
+
+    async def conversation_add(self, conv_id: int, turn: dict, keep: int, max_age_s: float) -> None:
+        async with self._turns_lock:  # read-modify-write: one at a time on this connection
+            await self._conversation_add(conv_id, turn, keep, max_age_s)
+
+    async def _conversation_add(self, conv_id: int, turn: dict, keep: int, max_age_s: float) -> None:
+        now = time.time()
+        async with self.db.execute("SELECT turns FROM conversations WHERE conv_id = ?", (conv_id,)) as cur:
+            row = await cur.fetchone()
+        turns = [*fresh_turns(row[0] if row else None, max_age_s), turn][-keep:]
+        await self.db.execute(
+            "INSERT INTO conversations VALUES (?, ?, ?) ON CONFLICT (conv_id) DO UPDATE SET turns = excluded.turns, "
+            "updated_at = excluded.updated_at",
+            (conv_id, json.dumps(turns), now),
+        )
+        await self.db.execute("DELETE FROM conversations WHERE updated_at < ?", (now - max_age_s,))
+        await self.db.execute("DELETE FROM conversation_messages WHERE at < ?", (now - max_age_s,))
+        await self.db.commit()
+
+    async def conversation_link(self, message_id: int, conv_id: int) -> None:
+        await self.db.execute("INSERT OR REPLACE INTO conversation_messages VALUES (?, ?, ?)", (message_id, conv_id, time.time()))
+        await self.db.commit()
+
+    async def conversation_of(self, message_id: int, max_age_s: float) -> int | None:
+        async with self.db.execute(
+            "SELECT conv_id FROM conversation_messages WHERE message_id = ? AND at >= ?", (message_id, time.time() - max_age_s)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else None
+
+    # -------------------------------------------------------------------------------------
+    async def bench_submit(self, guild_id: int, user_id: int, user_name: str, data: str, status: str = "pending") -> int:
+        cur = await self.db.execute(
+            "INSERT INTO community_benchmarks (guild_id, user_id, user_name, status, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, user_id, user_name, status, data, time.time()),
+        )
+        await self.db.commit()
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    async def bench_count_since(self, user_id: int, since: float) -> int:
+        async with self.db.execute(
+            "SELECT count(*) FROM community_benchmarks WHERE user_id = ? AND created_at >= ?", (user_id, since)
+        ) as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def bench_get(self, submission_id: int) -> Submission | None:
+        async with self.db.execute(f"SELECT {SUBMISSION_COLUMNS} FROM community_benchmarks WHERE id = ?", (submission_id,)) as cur:
+            row = await cur.fetchone()
+        return Submission(*row) if row else None
+
+    async def bench_review(
+        self, submission_id: int, status: SubmissionStatus, reviewer_id: int, reviewer_name: str, reason: str | None = None
+    ) -> bool:
+        cur = await self.db.execute(
+            "UPDATE community_benchmarks SET status = ?, reviewed_by = ?, reviewer_name = ?, reviewed_at = ?, reason = ? "
+            "WHERE id = ? AND status = 'pending'",
+            (status, reviewer_id, reviewer_name, time.time(), reason, submission_id),
+        )
+        await self.db.commit()
+        return cur.rowcount == 1
+
+    async def bench_complete(self, submission_id: int, data: str) -> bool:
+        cur = await self.db.execute(
+            "UPDATE community_benchmarks SET status = 'pending', data = ? WHERE id = ? AND status = 'draft'", (data, submission_id)
+        )
+        await self.db.commit()
+        return cur.rowcount == 1
+
+    async def bench_mark_reproduced(self, submission_ids: list[int]) -> None:
+        await self.db.executemany(
+            "UPDATE community_benchmarks SET status = 'reproduced' WHERE id = ? AND status IN ('approved', 'reproduced')",
+            [(i,) for i in submission_ids],
+        )
+        await self.db.commit()
+
+    async def bench_list(self, statuses: tuple[str, ...], limit: int = 10_000) -> list[Submission]:
+        marks = ", ".join("?" for _ in statuses) or "''"
+        async with self.db.execute(
+            f"SELECT {SUBMISSION_COLUMNS} FROM community_benchmarks WHERE status IN ({marks}) ORDER BY id LIMIT ?", (*statuses, limit)
+        ) as cur:
+            return [Submission(*row) for row in await cur.fetchall()]
