@@ -255,13 +255,14 @@ def rig_path() -> Path:
 
 
 def _saved_rig() -> Any:
-    from answers.rig import Rig
-
     path = rig_path()
     try:
-        return Rig.from_json(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError:
         return None
+    from answers.rig import Rig  # only with a saved rig: the module builds its tables when imported
+
+    return Rig.from_json(text)
 
 
 def _rig_into(kb: Any, query: Any) -> str | None:
