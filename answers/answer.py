@@ -46,6 +46,7 @@ class Answer:
     choices: list[Match] = field(default_factory=list)  # "did you mean" when not confident enough
     payload: dict[str, Any] = field(default_factory=dict)  # structured extras (compare tables, rankings)
     assumptions: list[str] = field(default_factory=list)  # what the answer assumed because the message did not say
+    context_notes: list[str] = field(default_factory=list)  # what came from the conversation or the asker's rig
 
     @property
     def question_hash(self) -> str:
@@ -63,5 +64,6 @@ class Answer:
             "choices": [m.to_json() for m in self.choices],
             # additions
             "assumptions": self.assumptions,
+            "context_notes": self.context_notes,
             "payload": {k: v for k, v in self.payload.items() if k != "hash"},
         }

@@ -105,6 +105,7 @@ class AnswerEngine:
         if route.notes and not answer.abstained:
             answer.text = "\n".join([*route.notes, answer.text])
             answer.assumptions = [*route.notes, *answer.assumptions]
+            answer.context_notes = list(route.notes)
         if route.margin < self.settings.min_margin and answer.confidence > Confidence.FAIR:
             answer.confidence = max(Confidence.FAIR, answer.confidence - 0.1)  # a close call between intents
         return answer
@@ -136,7 +137,9 @@ class AnswerEngine:
                 return replies.requirements(kb, e)
             return replies.which_model(kb, e)
         if intent == "what_can_i_run":
-            return replies.what_runs_on(kb, e) or self._ask_for("what_can_i_run", e, "Which GPU or Mac (and how much RAM) do you have?")
+            unknown = replies.unknown_hardware_lines(kb, e)
+            question = "\n".join([*unknown, "Which GPU or Mac (and how much RAM) do you have?"])
+            return replies.what_runs_on(kb, e) or self._ask_for("what_can_i_run", e, question)
         if intent == "choose_gpu":
             if e.models and (e.hardware or e.vram_gb) and not (e.signals.budget or e.signals.target_vram_gb):
                 return replies.will_it_run(kb, e) or replies.gpu_advice(kb, e)

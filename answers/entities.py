@@ -71,6 +71,7 @@ class Entities:
     signals: Signals = field(default_factory=Signals)
     hardware_sides: list[list[Hit]] = field(default_factory=list)  # units per side of "A vs B" (one side if no comparison)
     cpus: list[Hit] = field(default_factory=list)  # a host CPU named beside GPUs
+    unknown_hardware: list[str] = field(default_factory=list)  # GPU-shaped names the catalog does not know ("rtx 4900")
 
     @property
     def model(self) -> Hit | None:
@@ -117,6 +118,7 @@ class Entities:
             "glossary": [h.id for h in self.of_kind("glossary")],
             "tools": [h.id for h in self.of_kind("tool")],
             "problems": s.problems,
+            "unknown_hardware": self.unknown_hardware,
         }
         return data
 
@@ -208,6 +210,27 @@ def _nearby_memory(tokens: list[str], start: int, end: int, unified: bool) -> fl
     return best[1] if best else None
 
 
+_GPU_SHAPED = re.compile(
+    r"\b(?:(?:nvidia|geforce|amd|radeon|intel)\s+)?(?:rtx|gtx|rx|arc)\s?-?([a-z]?\d{3,4})(?:\s?(ti|super|xtx|xt|gre))?\b"
+)
+
+
+def _unknown_gpu_names(text: str, pairs: list[tuple[str, int]], chosen: list[_Span]) -> list[str]:
+    """GPU-shaped names ("rtx 4900", "rx 9950 xt") that no catalog hardware span covers: the reply says it does not
+    know them and offers the slips people make, instead of answering as if no machine had been named."""
+    covered = [
+        (pairs[s.start][1], pairs[s.end - 1][1] + len(pairs[s.end - 1][0])) for s in chosen if s.hit.kind == "hardware" and s.end > s.start
+    ]
+    out: list[str] = []
+    for found in _GPU_SHAPED.finditer(text):
+        if any(a < found.end() and found.start() < b for a, b in covered):
+            continue
+        name = found.group(0).strip()
+        if name not in out:
+            out.append(name)
+    return out
+
+
 class EntityExtractor:
     def __init__(self, names: NameIndex):
         self.names = names
@@ -259,6 +282,7 @@ class EntityExtractor:
         entities.hardware_sides = [sides[k] for k in sorted(sides)]
         if not entities.hardware:
             entities.vram_gb = signals.vram_gb
+        entities.unknown_hardware = _unknown_gpu_names(lowered, pairs, chosen)
         return entities
 
     def _device(self, hardware_id: str) -> str:

@@ -96,8 +96,15 @@ class EstimateResult:
 
     @property
     def evidence_label(self) -> str:
-        """How renderers name the speed's evidence (the ladder rung, with "measured" spelled as before)."""
-        return self.evidence_level.replace("-", " ")
+        """How renderers name the speed's evidence: the ladder rung, and for "community" which kind it is (a
+        measured model of the same shape, or a member's approved submission), since the word alone reads as the
+        latter."""
+        label = self.evidence_level.replace("-", " ")
+        speed = self.speed_evidence.get("decode")
+        if self.evidence_level == "community" and speed is not None and speed.basis is not None:
+            kind = "member submission" if speed.basis.match == "community" else "same-shape model measured"
+            return f"{label}: {kind}"
+        return label
 
     def to_json(self) -> dict[str, Any]:
         return contract_json(self)
@@ -264,17 +271,22 @@ def choose_runtime(q: EstimateQuery) -> tuple[str, str, str | None]:
     return DEFAULT_RUNTIME, "default", None
 
 
-def runtime_default_context(runtime: str, spec: ModelSpec, system: System) -> tuple[int, str | None]:
-    """The context the runtime allocates when the question names none, and why."""
+def runtime_default_context(runtime: str, spec: ModelSpec, system: System) -> tuple[int, str | None, str]:
+    """The context the runtime allocates when the question names none, why, and the source ("runtime_default" when
+    the runtime's own default decides, else "default")."""
     rt = get_runtime(runtime)
     arch = spec.arch
     if rt.id == "ollama":
         vram = sum(d.memory_gib for d in system.gpus if d.kind == "gpu") or (system.gpus[0].memory_gib if system.gpus else 0.0)
         ctx = ollama_default_context(vram, arch.max_context)
-        return ctx, f"{ctx:,} tokens: Ollama's default num_ctx for {vram:g} GiB of VRAM (capped at the model's context)"
+        return ctx, f"{ctx:,} tokens: Ollama's default num_ctx for {vram:g} GiB of VRAM (capped at the model's context)", "runtime_default"
     if rt.engine in {"vllm", "exllama"}:
-        return arch.max_context, f"{arch.max_context:,} tokens: {rt.name} allocates the model's full context unless told (max_model_len)"
-    return DEFAULT_CONTEXT, None
+        why = f"{arch.max_context:,} tokens: {rt.name} allocates the model's full context unless told (max_model_len)"
+        return arch.max_context, why, "runtime_default"
+    if 0 < arch.max_context < DEFAULT_CONTEXT:
+        why = f"{arch.max_context:,} tokens: the model's trained context, shorter than the usual {DEFAULT_CONTEXT:,}"
+        return arch.max_context, why, "default"
+    return DEFAULT_CONTEXT, None, "default"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -343,8 +355,7 @@ def _assume(
         notes.append(f"Quant {sentence}.")
     context, context_source = q.context, "user"
     if context is None:
-        context, why = runtime_default_context(runtime, spec, system)
-        context_source = "runtime_default" if why else "default"
+        context, why, context_source = runtime_default_context(runtime, spec, system)
         if why:
             notes.append(f"Context {why}.")
     return replace(q, runtime=runtime, quant=quant, context=context), Assumptions(

@@ -176,7 +176,7 @@ def is_chitchat(text: str) -> bool:
 def on_topic(text: str, entities: Entities) -> bool:
     s = entities.signals
     stated = s.vram_gb or s.unified_gb or s.ram_gb or s.context or s.quant or s.runtime or s.budget or s.size_class_b or s.cpu_only
-    return bool(entities.models or entities.hardware or entities.other or stated or _DOMAIN.search(text))
+    return bool(entities.models or entities.hardware or entities.unknown_hardware or entities.other or stated or _DOMAIN.search(text))
 
 
 def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
@@ -184,7 +184,14 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
     s = entities.signals
     scores = {intent: w.cue * cue_score(text, intent) for intent in _CUES}
     scores["none"] = 0.0
-    hardware_named = bool(entities.hardware or entities.vram_gb or s.unified_gb or s.cpu_only or (s.ram_gb and not entities.models))
+    hardware_named = bool(
+        entities.hardware
+        or entities.unknown_hardware
+        or entities.vram_gb
+        or s.unified_gb
+        or s.cpu_only
+        or (s.ram_gb and not entities.models)
+    )
     distinct_models = len(entities.models) >= 2
     distinct_hardware = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
     if entities.models and hardware_named:

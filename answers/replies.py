@@ -18,6 +18,7 @@ from answers.estimates import EstimateQuery, InputError, run_estimate
 from answers.hub import HubModel
 from answers.intents import GENERIC_TERMS
 from answers.knowledge_base import KnowledgeBase
+from answers.lookup import lookup_entry
 from answers.render import estimate_text
 from answers.setups import Setup, setup_from
 from answers.values import quant_for_runtime
@@ -29,15 +30,33 @@ def _match(hit: Hit) -> Match:
     return Match(hit.kind, hit.id, hit.title, hit.score)
 
 
-def _notes(entities: Entities, assumptions: list[str]) -> list[str]:
-    lines = [f"Note: {p}" for p in entities.signals.problems]
+def unknown_hardware_lines(kb: KnowledgeBase, entities: Entities) -> list[str]:
+    """ "I don't know the GPU 'rtx 4900'. Did you mean GeForce RTX 4090?" for each GPU-shaped name the catalog does
+    not know, when no machine was recognised (an answer must not read as if the machine had not been named)."""
+    if entities.hardware or entities.vram_gb or entities.signals.unified_gb:
+        return []
+    lines = []
+    for name in entities.unknown_hardware[:2]:
+        found = lookup_entry(kb, "hardware", name)
+        if found.entry is not None:
+            continue
+        if found.choices:
+            lines.append(f"I don't know the GPU {name!r}. Did you mean {found.choices[0][1]}?")  # the likeliest slip
+        else:
+            lines.append(f'I don\'t know the GPU {name!r}: tell me its VRAM and memory bandwidth ("a 16gb card, 448 GB/s").')
+    return lines
+
+
+def _notes(entities: Entities, assumptions: list[str], kb: KnowledgeBase | None = None) -> list[str]:
+    lines = unknown_hardware_lines(kb, entities) if kb is not None else []
+    lines += [f"Note: {p}" for p in entities.signals.problems]
     if assumptions:
         lines.append("Assumed: " + "; ".join(assumptions) + ".")
     return lines
 
 
-def _with_notes(text: str, entities: Entities, assumptions: list[str]) -> str:
-    notes = _notes(entities, assumptions)
+def _with_notes(text: str, entities: Entities, assumptions: list[str], kb: KnowledgeBase | None = None) -> str:
+    notes = _notes(entities, assumptions, kb)
     return "\n".join([*notes, text]) if notes else text
 
 
@@ -132,7 +151,7 @@ def requirements(kb: KnowledgeBase, entities: Entities) -> Answer:
             )
     lines.append("Name your GPU or Mac (and RAM) for a fit verdict and tok/s.")
     assumptions = [] if entities.signals.context else [f"a {DEFAULT_CONTEXT:,}-token context"]
-    text = _with_notes("\n".join(lines), entities, assumptions)
+    text = _with_notes("\n".join(lines), entities, assumptions, kb)
     return Answer("will_it_run", text, entities, [_match(model)], confidence=Confidence.GOOD, payload={"requirements": payload_rows})
 
 
@@ -143,7 +162,7 @@ def which_model(kb: KnowledgeBase, entities: Entities) -> Answer:
     runs = what_runs_on(kb, entities)
     if runs is None:
         text = question + " Your GPU or Mac (and RAM) helps too."
-        return Answer("will_it_run", _with_notes(text, entities, []), entities, confidence=Confidence.WEAK)
+        return Answer("will_it_run", _with_notes(text, entities, [], kb), entities, confidence=Confidence.WEAK)
     text = question + "\nMeanwhile, here is what fits:\n" + runs.text
     return Answer(
         "will_it_run", text, entities, runs.matches, confidence=Confidence.FAIR, payload=runs.payload, assumptions=runs.assumptions

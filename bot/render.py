@@ -30,7 +30,6 @@ FIT_COLOUR = {
 }
 FIT_EMOJI = {"runs_well": "🟢", "tight": "🟡", "offload": "🟠", "cpu_only": "🟤", "wont_run": "🔴"}
 BAR_WIDTH = 24
-CONTEXT_NOTES = ("Carried over from the conversation", "On your rig")  # answers.conversation.carry_over's sentences
 
 
 def clip(text: str, limit: int) -> str:
@@ -132,7 +131,7 @@ def estimate_embed(result: EstimateResult, note: str | None = None) -> discord.E
 def answer_embed(answer: Answer, title: str | None = None) -> discord.Embed:
     """A card for glossary / model / hardware / tool / error / compare / choose_gpu / cost answers."""
     if answer.estimate is not None:  # what came from the conversation or the asker's rig goes first
-        note = "\n".join(a for a in answer.assumptions if a.startswith(CONTEXT_NOTES)) or None
+        note = "\n".join(answer.context_notes) or None
         return estimate_embed(answer.estimate, note)
     first = answer.matches[0].title if answer.matches else None
     embed = discord.Embed(

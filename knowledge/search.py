@@ -224,6 +224,7 @@ LINE_WORDS = frozenset(
 )  # product-line words: a name that lacks one the query says is a different product
 VARIANT_WORDS = frozenset({"super", "ti", "xt", "xtx", "gre", "ultra", "max", "laptop", "mobile", "mini", "nano"})
 # variant words: a name that lacks one is a near miss worth suggesting, never a silent match
+GPU_LINE_WORDS = frozenset({"rtx", "gtx", "rx", "geforce", "radeon", "arc", "quadro", "tesla"})  # a graphics card was meant
 
 
 def _model_numbers(numbers: frozenset[str]) -> set[str]:
@@ -241,9 +242,16 @@ def _same_variant(query: str, name: str) -> bool:
 
 
 def digit_neighbours(number: str) -> list[str]:
-    """Numbers one slip away from ``number``: swapped neighbours first ("4900" -> "4090"), then one digit changed."""
+    """Numbers one slip away from ``number``: swapped neighbours first ("4900" -> "4090"), then one digit changed
+    to a key beside it on the number row ("1090" -> "1080"), then any other digit."""
     swaps = [number[:i] + number[i + 1] + number[i] + number[i + 2 :] for i in range(len(number) - 1) if number[i] != number[i + 1]]
+    row = "1234567890"
+
+    def beside(a: str, b: str) -> bool:
+        return abs(row.index(a) - row.index(b)) == 1
+
     changes = [number[:i] + d + number[i + 1 :] for i in range(len(number)) for d in "0123456789" if d != number[i]]
+    changes.sort(key=lambda n: not any(beside(a, b) for a, b in zip(n, number, strict=True) if a != b))
     return list(dict.fromkeys(swaps + changes))
 
 
@@ -293,7 +301,12 @@ def suggestions(index: NameIndex, text: str, kind: str, hits: list[Hit], limit: 
     no choices from other product lines (the caller says how to describe the unknown thing instead)."""
     query = normalize(text)
     wanted = _model_numbers(numbers_of(query))
-    close = [h for h in hits if h.score >= SUGGEST_THRESHOLD]
+    gpu_words = bool(GPU_LINE_WORDS & set(query.split()))
+
+    def other_device(hit: Hit) -> bool:  # "rx 9950 xt" is a graphics card, never the Ryzen 9 9950X
+        return gpu_words and getattr(index.entry(hit.kind, hit.id), "device", "gpu") == "cpu"
+
+    close = [h for h in hits if h.score >= SUGGEST_THRESHOLD and not other_device(h)]
     if kind == "hardware" and wanted:
         close = [h for h in close if wanted & numbers_of(normalize(h.matched or h.title))]  # same model number, other variant
     if close:
@@ -305,12 +318,14 @@ def suggestions(index: NameIndex, text: str, kind: str, hits: list[Hit], limit: 
             candidate = re.sub(rf"\b{re.escape(number)}", near, query, count=1)
             for hit in index.exact(candidate, kind) or index.fuzzy(candidate, kind, limit=2):
                 entry = index.entry(hit.kind, hit.id)
-                if vendor and getattr(entry, "vendor", vendor) != vendor:
+                if (vendor and getattr(entry, "vendor", vendor) != vendor) or other_device(hit):
                     continue  # "rtx 4900" is an NVIDIA slip, not a Radeon
                 if hit.score >= RESOLVE_THRESHOLD and all(s.id != hit.id for s in slips):
                     slips.append(Hit(hit.kind, hit.id, hit.title, hit.score, hit.matched))
         if slips:
             break
+    said = {w for w in query.split() if not any(ch.isdigit() for ch in w)}
+    slips.sort(key=lambda h: not said <= set(normalize(h.title).split()))  # "gtx 1090": the GTX 1080 before the RTX 3090
     return slips[:limit]
 
 

@@ -117,3 +117,22 @@ def test_no_answer_says_wont_run_where_a_measured_row_ran(kb):
             offenders.append(f"{bench.model} {bench.quant} on {bench.gpus}x {hardware} ({bench.runtime}, {context} tokens)")
     assert len(seen) > 300
     assert not offenders, "\n".join(offenders)
+
+
+def test_a_same_shape_measurement_says_so_rather_than_reading_as_a_member_submission(kb):
+    """Nemotron 70B is a Llama 3.1 70B fine-tune: no row measures it on 2x RTX 3090, a Llama 3 70B row of the same shape
+    does. The rung is "community" and its label names the kind, so nobody reads it as a member's submission."""
+    result = _ask(kb, model="llama-3.1-nemotron-70b-instruct", hardware=["rtx-3090", "rtx-3090"], quant="Q4_K_M")
+    basis = result.speed_evidence["decode"].basis
+    assert result.evidence_level == "community" and basis is not None and basis.match == "similar model"
+    assert result.evidence_label == "community: same-shape model measured"
+
+
+def test_the_default_context_never_exceeds_what_the_model_was_trained_on(kb):
+    """TinyLlama was trained on 2,048 tokens: with no context named the estimate uses 2,048 (and says why), not the usual
+    8,192 followed by a warning that 8,192 is past the model's window. A named context is taken as given."""
+    data = _ask(kb, model="tinyllama-1.1b-chat", hardware=["rtx-3090"]).to_json()
+    assert data["context"] == 2048 and data["context_source"] == "default"
+    assert any("trained context" in line for line in data["assumptions"])
+    assert _ask(kb, model="tinyllama-1.1b-chat", hardware=["rtx-3090"], context=8192).to_json()["context"] == 8192
+    assert _ask(kb, model="llama-3.1-8b", hardware=["rtx-3090"]).to_json()["context"] == 8192

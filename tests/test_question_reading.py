@@ -210,6 +210,24 @@ def test_did_you_mean_ranks_the_slip_people_make(kb):
     with pytest.raises(InputError) as unknown:
         resolve_entry(kb, "hardware", "rx 9999")
     assert unknown.value.suggestions == [] and "--vram-gb" in unknown.value.message  # how to describe it instead
+    with pytest.raises(InputError) as line:
+        resolve_entry(kb, "hardware", "gtx 1090")  # a key beside the 9, in the line the person named
+    assert line.value.suggestions[0] == "GeForce GTX 1080"
+    with pytest.raises(InputError) as card:
+        resolve_entry(kb, "hardware", "rx 9950 xt")  # a graphics card was meant: never the Ryzen 9 9950X
+    assert card.value.suggestions and not any("Ryzen" in name for name in card.value.suggestions)
+
+
+def test_an_unknown_gpu_in_a_question_is_said_not_ignored(engine):
+    """ "rtx 4900 for llama 3.1 70b?" names a machine the catalog lacks: the reply says so with the likeliest slip
+    and still gives what the model needs, instead of a model card that reads as if no machine was named."""
+    answer = engine.answer("rtx 4900 for llama 3.1 70b?")
+    assert answer.intent == "will_it_run" and not answer.abstained
+    assert answer.text.startswith("I don't know the GPU 'rtx 4900'. Did you mean GeForce RTX 4090?")
+    assert answer.entities.unknown_hardware == ["rtx 4900"] and answer.payload["requirements"]
+    shopping = engine.answer("what can i run on my gtx 1090")
+    assert "Did you mean GeForce GTX 1080?" in shopping.text
+    assert engine.answer("will llama 3.1 8b run on my rtx 4090").entities.unknown_hardware == []
 
 
 def test_prepare_never_breaks_model_names():
