@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import statistics
 
 from answers.knowledge_base import KnowledgeBase
 from answers.log_context import LogContext
@@ -207,13 +206,13 @@ def typical_bandwidth(kb: KnowledgeBase, vram_gb: float) -> float:
     """Median bandwidth of desktop GPUs sold with this much VRAM (for "a 16gb card")."""
     same = _consumer_gpus_with(kb, vram_gb)
     if same:
-        return float(statistics.median(h.bandwidth_gbs for h in same))
+        return float(_median(h.bandwidth_gbs for h in same))
     return max(100.0, min(1000.0, 30.0 * vram_gb))
 
 
 def typical_fp16(kb: KnowledgeBase, vram_gb: float) -> float | None:
     values = [h.fp16_tflops for h in _consumer_gpus_with(kb, vram_gb) if h.fp16_tflops]
-    return float(statistics.median(values)) if values else None
+    return float(_median(values)) if values else None
 
 
 _MONEY = re.compile(
@@ -241,3 +240,9 @@ def parse_tokens_per_day(text: str) -> int | None:
     scale = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6}.get((match.group(2) or "").lower(), 1)
     value = float(match.group(1)) * scale
     return int(value) if 0 < value <= 1e11 else None
+
+
+def _median(values):
+    import statistics  # here: the module costs more to import than the few medians it computes
+
+    return statistics.median(values)

@@ -15,7 +15,7 @@ from typing import Any
 
 from answers import cards, replies
 from answers.answer import Answer, Confidence, Match
-from answers.bm25 import BM25, Doc
+from answers.bm25 import BM25
 from answers.conversation import Context, carry_over
 from answers.entities import Entities, EntityExtractor, prepare
 from answers.errors_match import SignatureMatcher, looks_like_log
@@ -53,15 +53,10 @@ class AnswerEngine:
     def __init__(self, kb: KnowledgeBase, settings: EngineSettings | None = None):
         self.kb = kb
         self.settings = settings or EngineSettings()
-        self.entities = EntityExtractor(kb.names)
-        self.signatures = SignatureMatcher(kb.catalog)
-        docs, texts = [], []
-        for entry in kb.catalog.entries():
-            if entry.kind not in {"glossary", "error", "tool"}:
-                continue
-            docs.append(Doc(entry.kind, entry.id, entry.title))
-            texts.append(_bm25_text(entry))
-        self.bm25 = BM25(docs, texts)
+        # built once per catalog and kept in the knowledge snapshot (answers/knowledge_base.py)
+        self.entities: EntityExtractor = kb.entity_extractor
+        self.signatures: SignatureMatcher = kb.signature_matcher
+        self.bm25: BM25 = kb.search_index
 
     # ------------------------------------------------------------------------------------------
     def answer(self, text: str, hub_model: HubModel | None = None, context: Context | None = None) -> Answer:
@@ -278,13 +273,3 @@ _ASKS = re.compile(
 def hub_refs_to_resolve(kb: KnowledgeBase, text: str) -> list[str]:
     """Hugging Face repository ids in ``text`` that the catalog does not already hold (those need a Hub lookup)."""
     return [ref for ref in find_hub_ids(text) if catalog_model_for(kb.catalog, ref) is None]
-
-
-def _bm25_text(entry: Any) -> str:
-    names = " ".join([entry.title] * 3 + [str(a) for a in entry.aliases] * 2)
-    if entry.kind == "glossary":
-        return f"{names} {entry.short} {entry.short} {entry.body}"
-    if entry.kind == "error":
-        signatures = " ".join(getattr(s, "pattern", s) for s in entry.signatures)
-        return f"{names} {signatures} {entry.summary} {' '.join(entry.causes)}"
-    return f"{names} {entry.summary} {' '.join(entry.strengths)}"

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from answers.lazy_re import LazyPattern
 from answers.log_context import COMPLAINT, LogContext, clean, detect_runtime, extract_context, fit_paste, prose_lines
 from answers.log_context import looks_like_log as looks_like_log  # re-exported: engine and bot import it from here
 from knowledge.catalog import Catalog
@@ -72,7 +73,7 @@ def context_of(paste: str) -> LogContext:
 
 @dataclass
 class _Sig:
-    regex: re.Pattern[str]
+    regex: LazyPattern
     sig: Signature
     entry: ErrorEntry
     literal: int  # literal characters every match contains (specificity)
@@ -98,18 +99,20 @@ class SignatureMatcher:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         anchors: dict[str, _Anchor] = {}
-        self._symptoms: list[tuple[re.Pattern[str], str, ErrorEntry, list[frozenset[str]]]] = []
+        self._symptoms: list[tuple[LazyPattern, str, ErrorEntry, list[frozenset[str]]]] = []
         self._entries = {e.id: e for e in catalog.errors}
+        self._literal: dict[str, int] = {}  # pattern -> literal characters every match contains (specificity)
+        self._symptom_literal: dict[str, int] = {}  # symptom pattern -> literal characters of its shortest match
         for entry in catalog.errors:
             for sig in entry.signatures:
                 runs = required_literals(sig.pattern)
                 anchor = max(runs, key=len)
-                compiled = _Sig(re.compile(sig.pattern, re.IGNORECASE), sig, entry, sum(len(r) for r in runs))
-                _LITERAL[sig.pattern] = compiled.literal
+                compiled = _Sig(LazyPattern(sig.pattern, re.IGNORECASE), sig, entry, sum(len(r) for r in runs))
+                self._literal[sig.pattern] = compiled.literal
                 anchors.setdefault(anchor, _Anchor(anchor, [])).sigs.append(compiled)
             for phrase in entry.symptoms:
-                self._symptoms.append((re.compile(phrase, re.IGNORECASE), phrase, entry, literal_clauses(phrase)))
-                _SYMPTOM_LITERAL[phrase] = min_literal_chars(phrase)
+                self._symptoms.append((LazyPattern(phrase, re.IGNORECASE), phrase, entry, literal_clauses(phrase)))
+                self._symptom_literal[phrase] = min_literal_chars(phrase)
         self._clause_words = frozenset(word for *_, clauses in self._symptoms for clause in clauses for word in clause)
         self._by_word: dict[bytes, list[_Anchor]] = {}
         self._always: list[_Anchor] = []
@@ -187,7 +190,7 @@ class SignatureMatcher:
                     lines = matched_lines.setdefault(s.entry.id, {})
                     lines.setdefault(start, line.strip())
                     hit = found.get(s.entry.id)
-                    better = hit is None or s.literal > _literal(hit) or (s.literal == _literal(hit) and start < hit.position)
+                    better = hit is None or (s.literal, -start) > (self._literal_of(hit), -hit.position)  # more literal, then earlier
                     if better:
                         found[s.entry.id] = _make_hit(s, line, start, lowered)
                 pos = lowered.find(anchor.text, end)
@@ -209,7 +212,7 @@ class SignatureMatcher:
             number = joined.count("\n", 0, m.start())
             sentence = prose[number][:300]
             previous = hits.get(entry.id)
-            if previous is None or _SYMPTOM_LITERAL[phrase] > _SYMPTOM_LITERAL[previous.signature]:
+            if previous is None or self._symptom_literal[phrase] > self._symptom_literal[previous.signature]:
                 hits[entry.id] = ErrorHit(entry, phrase, sentence, 0, CONF_SYMPTOM, "symptom", number, (sentence,))
         return list(hits.values())
 
@@ -225,7 +228,7 @@ class SignatureMatcher:
             e = h.entry
             demoted = any(cause in present for cause in e.consequence_of)
             signal = isinstance(h.signature, Signature) and h.signature.signal
-            specificity = _literal(h) if h.kind == "signature" else _SYMPTOM_LITERAL.get(h.signature, 0)
+            specificity = self._literal_of(h) if h.kind == "signature" else self._symptom_literal.get(h.signature, 0)
             return (
                 h.kind != "signature",
                 signal,
@@ -245,6 +248,15 @@ class SignatureMatcher:
             out.append(replace(h, score=round(min(confidence, own) - 0.05 * i, 3)))
         return out
 
+    def _literal_of(self, hit: ErrorHit) -> int:
+        sig = hit.signature
+        if not isinstance(sig, Signature):
+            return 0
+        value = self._literal.get(sig.pattern)
+        if value is None:
+            value = self._literal[sig.pattern] = sum(len(r) for r in required_literals(sig.pattern))
+        return value
+
     def _confidence(self, top: ErrorHit, ranked: list[ErrorHit], present: set[str]) -> float:
         if top.kind == "symptom" or (isinstance(top.signature, Signature) and top.signature.signal):
             return CONF_SYMPTOM
@@ -263,20 +275,6 @@ class SignatureMatcher:
             and h.entry.id not in top.entry.related
         ]
         return CONF_AMBIGUOUS if rivals else CONF_SPECIFIC
-
-
-_LITERAL: dict[str, int] = {}  # pattern -> literal characters every match contains
-_SYMPTOM_LITERAL: dict[str, int] = {}  # symptom pattern -> literal characters of its shortest match
-
-
-def _literal(hit: ErrorHit) -> int:
-    sig = hit.signature
-    if not isinstance(sig, Signature):
-        return 0
-    value = _LITERAL.get(sig.pattern)
-    if value is None:
-        value = _LITERAL[sig.pattern] = sum(len(r) for r in required_literals(sig.pattern))
-    return value
 
 
 def _counts(m: re.Match[str]) -> bool:

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from answers.knowledge_base import KnowledgeBase
 from estimator.estimate import Estimate, EstimateRequest, estimate
-from estimator.runtimes import get_runtime
+from estimator.runtimes import find_runtime, get_runtime
 from knowledge.devices import model_spec, system_from_hardware
 from knowledge.schema import Benchmark, Hardware, Model
 
@@ -141,11 +142,10 @@ class Setup:
         return out
 
 
+@lru_cache(maxsize=512)
 def get_runtime_engine(runtime: str) -> str:
-    try:
-        return get_runtime(runtime).engine
-    except ValueError:
-        return runtime  # engines the estimator does not model (ktransformers, ...)
+    found = find_runtime(runtime)
+    return found.engine if found is not None else runtime  # engines the estimator does not model (ktransformers, ...)
 
 
 def row_offload(bench: Benchmark, layers: int) -> bool:

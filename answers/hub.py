@@ -19,14 +19,12 @@ served rather than nothing. Every failure is one ``InputError`` sentence.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import io
 import json
 import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -53,6 +51,9 @@ from knowledge.hub_files import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+    from concurrent.futures import Future
+
     from knowledge.catalog import Catalog
     from knowledge.schema import Model
 
@@ -368,6 +369,8 @@ class HubResolver:
         self.endpoint = (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
         self.ttl_s = ttl_s
         self.negative_ttl_s = negative_ttl_s
+        from concurrent.futures import ThreadPoolExecutor  # here, not at import: the command line rarely needs it
+
         self._pool = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="hub")
         self._side = ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="hub-io")
         self._inflight: dict[str, asyncio.Future[HubModel]] = {}
@@ -378,6 +381,8 @@ class HubResolver:
     async def resolve(self, text: str, quant: str | None = None) -> HubModel:
         """The repository named by ``text`` (``owner/name``, ``owner/name:QUANT``, a Hub URL). ``quant`` picks the
         GGUF file to read (default: the file the URL names, else Q4_K_M or the nearest). Raises ``InputError``."""
+        import asyncio
+
         ref = self._ref(text)
         quant = quant or ref.quant
         key = self._key(ref, quant)
@@ -411,6 +416,8 @@ class HubResolver:
         """``resolve`` for synchronous callers (the command line). Not from inside a running event loop.
 
         Runs on a private event loop kept between calls (a new loop per call costs up to ~15 ms at times)."""
+        import asyncio
+
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -467,6 +474,8 @@ class HubResolver:
             await self.cache.hub_cache_put(key, value, ttl_s)
 
     async def _lookup(self, ref: HubRef, quant: str | None, key: str, stale: HubModel | None) -> HubModel:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         deadline = _Deadline(self.timeout_s)
         try:

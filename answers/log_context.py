@@ -12,14 +12,16 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
+from answers.lazy_re import LazyPattern
+
 # ------------------------------------------------------------------------------------------------
 # Cleaning and line classes
 # ------------------------------------------------------------------------------------------------
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_FENCE = re.compile(r"^\s*(?:```|~~~)[\w+-]*\s*$")
+_FENCE = LazyPattern(r"^\s*(?:```|~~~)[\w+-]*\s*$")
 
 # A line that reports a failure. Deliberately wide: it decides which lines survive trimming.
-ERROR_LINE = re.compile(
+ERROR_LINE = LazyPattern(
     r"\b(?:error|errors|err|failed|failure|fail|fatal|panic|exception|traceback|abort(?:ed|ing)?|assert(?:ion)?|"
     r"killed|segmentation|sigsegv|sigill|sigabrt|core dumped|out of memory|oom|cannot|can't|could not|couldn't|"
     r"unable|not found|no such file|denied|invalid|unsupported|not supported|illegal|exit status|exit code|errno|"
@@ -28,7 +30,7 @@ ERROR_LINE = re.compile(
     re.IGNORECASE,
 )
 # Lines that carry context worth keeping when a long paste is trimmed.
-CONTEXT_LINE = re.compile(
+CONTEXT_LINE = LazyPattern(
     r"Device \d+:|using device|inference compute|Listening on|version|Driver Version|CUDA Version|general\.name|"
     r"file type|model ftype|n_ctx\b|offloaded \d+/\d+|layers\.(?:model|offload)|--ctx-size|KvSize|"
     r"loaded meta data|NVIDIA-SMI|GeForce|Radeon|total capacity|model=|max_model_len|"
@@ -91,11 +93,11 @@ COMPLAINT = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[A-Za-z][a-z']+")
-_SPECIAL_TOKEN = re.compile(r"<\|\w+\|>")
+_SPECIAL_TOKEN = LazyPattern(r"<\|\w+\|>")
 # A line with none of = \ { } | or tab, 8 to 600 characters (special tokens such as <|im_end|> are masked first).
 _CANDIDATE = re.compile(r"^[^=\\{}|\t\n]{8,600}$", re.MULTILINE)
 _FENCE_LINE = re.compile(r"^[ \t]*(?:```|~~~)", re.MULTILINE)
-_SHAPED = re.compile(r"^\s*(?:</?\w+>\s*$|>>> |.*=)")  # a lone tag line, an interactive prompt, key=value output
+_SHAPED = LazyPattern(r"^\s*(?:</?\w+>\s*$|>>> |.*=)")  # a lone tag line, an interactive prompt, key=value output
 
 
 def clean(text: str) -> str:
@@ -134,7 +136,7 @@ def prose_lines(text: str) -> list[str]:
     return out
 
 
-_ASKING = re.compile(
+_ASKING = LazyPattern(
     r"\?|\b(?:why|how|what|which|can|could|should|would|does|do i|is there|help|fail\w*|error|problem|issue|slow|wrong|"
     r"won'?t|can'?t|doesn'?t|not working|please|any idea|will|fit|run)\b",
     re.IGNORECASE,
@@ -204,7 +206,7 @@ def error_lines(text: str, limit: int = 40) -> list[tuple[int, str]]:
 
 
 # words that look like errors in healthy output ("0 errors", "error_count=0", "warnings: none")
-_HEALTHY_ERRORISH = re.compile(r"\b(?:0|no) (?:errors?|failures?)\b|errors?=0\b|err=<nil>", re.IGNORECASE)
+_HEALTHY_ERRORISH = LazyPattern(r"\b(?:0|no) (?:errors?|failures?)\b|errors?=0\b|err=<nil>", re.IGNORECASE)
 
 _MARKERS = (
     "error",
@@ -327,7 +329,7 @@ def _to_gb(number: str, unit: str) -> float:
 
 
 _SIZE = r"(\d[\d,]*(?:\.\d+)?)\s*([KMGT]i?B)"
-_QUANT = re.compile(r"\b(I?Q\d(?:_[0-9A-Z]+)*(?:_[SML]|_XXS|_XS|_NL)?|F16|BF16|F32|MXFP4)\b", re.IGNORECASE)
+_QUANT = LazyPattern(r"\b(I?Q\d(?:_[0-9A-Z]+)*(?:_[SML]|_XXS|_XS|_NL)?|F16|BF16|F32|MXFP4)\b", re.IGNORECASE)
 _FTYPE = {
     "q4_k - medium": "Q4_K_M",
     "q4_k - small": "Q4_K_S",
@@ -348,27 +350,27 @@ _FTYPE = {
 }
 
 # (field, pattern). Order matters only inside a field: the first match wins unless the field is a list.
-_RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
+_RULES: list[tuple[str, tuple[str, ...], LazyPattern]] = [
     # runtime and version
-    ("ollama_version", ("listening on",), re.compile(r"Listening on \S+ \(version (v?\d+\.\d+\.\d+[\w.-]*)\)")),
-    ("ollama_version", ("ollama version",), re.compile(r"\bollama version(?: is)? (v?\d+\.\d+\.\d+[\w.-]*)", re.IGNORECASE)),
-    ("llamacpp_build", ("build: ", "version: "), re.compile(r"^(?:\S+: )?(?:build|version): (\d{3,5}) \(([0-9a-f]{6,})\)", re.MULTILINE)),
-    ("vllm_version", ("vllm api server",), re.compile(r"vLLM API server version (v?\d+\.\d+\.\d+[\w.+-]*)")),
-    ("vllm_version", ("llm engine",), re.compile(r"Initializing an? (?:V1 )?LLM engine \((v?\d+\.\d+\.\d+[\w.+-]*)\)")),
-    ("vllm_version", ("vllm",), re.compile(r"\bvllm[ =](?:version )?(v?0\.\d+\.\d+[\w.+-]*)", re.IGNORECASE)),
-    ("koboldcpp_version", ("koboldcpp",), re.compile(r"Welcome to KoboldCpp - Version (\d+\.\d+[\w.]*)")),
-    ("lmstudio_version", ("lm studio",), re.compile(r"LM Studio (?:version )?(\d+\.\d+\.\d+)")),
+    ("ollama_version", ("listening on",), LazyPattern(r"Listening on \S+ \(version (v?\d+\.\d+\.\d+[\w.-]*)\)")),
+    ("ollama_version", ("ollama version",), LazyPattern(r"\bollama version(?: is)? (v?\d+\.\d+\.\d+[\w.-]*)", re.IGNORECASE)),
+    ("llamacpp_build", ("build: ", "version: "), LazyPattern(r"^(?:\S+: )?(?:build|version): (\d{3,5}) \(([0-9a-f]{6,})\)", re.MULTILINE)),
+    ("vllm_version", ("vllm api server",), LazyPattern(r"vLLM API server version (v?\d+\.\d+\.\d+[\w.+-]*)")),
+    ("vllm_version", ("llm engine",), LazyPattern(r"Initializing an? (?:V1 )?LLM engine \((v?\d+\.\d+\.\d+[\w.+-]*)\)")),
+    ("vllm_version", ("vllm",), LazyPattern(r"\bvllm[ =](?:version )?(v?0\.\d+\.\d+[\w.+-]*)", re.IGNORECASE)),
+    ("koboldcpp_version", ("koboldcpp",), LazyPattern(r"Welcome to KoboldCpp - Version (\d+\.\d+[\w.]*)")),
+    ("lmstudio_version", ("lm studio",), LazyPattern(r"LM Studio (?:version )?(\d+\.\d+\.\d+)")),
     # GPUs
-    ("gpu_cc", ("compute capability",), re.compile(r"Device \d+: (.+?), compute capability (\d+\.\d+)")),
-    ("gpu_gfx", ("gfx",), re.compile(r"Device \d+: (.+?), (gfx\w+)")),
-    ("gpu_using", ("using device",), re.compile(r"using device \w+ \((.+?)\)(?: \([^)]*\))? - (\d+) MiB free")),
-    ("ollama_compute", ("inference compute",), re.compile(r'msg="inference compute".*')),
+    ("gpu_cc", ("compute capability",), LazyPattern(r"Device \d+: (.+?), compute capability (\d+\.\d+)")),
+    ("gpu_gfx", ("gfx",), LazyPattern(r"Device \d+: (.+?), (gfx\w+)")),
+    ("gpu_using", ("using device",), LazyPattern(r"using device \w+ \((.+?)\)(?: \([^)]*\))? - (\d+) MiB free")),
+    ("ollama_compute", ("inference compute",), LazyPattern(r'msg="inference compute".*')),
     (
         "smi_gpu",
         ("nvidia", "tesla", "quadro"),
-        re.compile(r"^\|[ \t]+\d+[ \t]+(NVIDIA [^|\n]+?|Tesla [^|\n]+?|Quadro [^|\n]+?)[ \t]+(?:On|Off)[ \t]+\|", re.MULTILINE),
+        LazyPattern(r"^\|[ \t]+\d+[ \t]+(NVIDIA [^|\n]+?|Tesla [^|\n]+?|Quadro [^|\n]+?)[ \t]+(?:On|Off)[ \t]+\|", re.MULTILINE),
     ),
-    ("smi_mem", ("mib /", "mib/"), re.compile(r"\|\s+(\d+)MiB\s*/\s*(\d+)MiB\s+\|")),
+    ("smi_mem", ("mib /", "mib/"), LazyPattern(r"\|\s+(\d+)MiB\s*/\s*(\d+)MiB\s+\|")),
     (
         "gpu_name",
         (
@@ -391,7 +393,7 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
             "a6000",
             "b200",
         ),
-        re.compile(
+        LazyPattern(
             r"\b((?:NVIDIA )?GeForce (?:RTX|GTX|MX) ?\d{3,4}(?: ?Ti)?(?: SUPER)?(?: Laptop GPU)?|NVIDIA RTX A\d{4}|"
             r"(?:NVIDIA )?(?:Tesla |RTX )?(?:A100|H100|H200|L40S|L4|T4|V100|P40|P100|A10G?|A6000|B200)\b(?:[- ]\w+GB)?|"
             r"(?:AMD )?Radeon (?:RX |Pro |PRO )?\w+(?: XTX| XT)?|Intel\(R\) Arc\(TM\) \w+|Intel Arc \w+|"
@@ -399,66 +401,66 @@ _RULES: list[tuple[str, tuple[str, ...], re.Pattern[str]]] = [
         ),
     ),
     # versions
-    ("driver_cuda", ("driver version",), re.compile(r"Driver Version:\s*([\d.]+)\s+CUDA Version:\s*([\d.]+)")),
+    ("driver_cuda", ("driver version",), LazyPattern(r"Driver Version:\s*([\d.]+)\s+CUDA Version:\s*([\d.]+)")),
     (
         "cuda",
         ("cuda", "+cu1", "cu1"),
-        re.compile(
+        LazyPattern(
             r"\bcuda[_ ]?v(\d{2}(?:\.\d)?)\b|\bcu(1[12]\d)\b|CUDA runtime version[: ]+(\d+\.\d+)|release (\d{2}\.\d), V\d", re.IGNORECASE
         ),
     ),
     (
         "rocm",
         ("rocm",),
-        re.compile(r"\brocm[_ ]?v?(\d\.\d(?:\.\d)?)\b|ROCm version[: ]+(\d\.\d(?:\.\d)?)|\+rocm(\d\.\d(?:\.\d)?)", re.IGNORECASE),
+        LazyPattern(r"\brocm[_ ]?v?(\d\.\d(?:\.\d)?)\b|ROCm version[: ]+(\d\.\d(?:\.\d)?)|\+rocm(\d\.\d(?:\.\d)?)", re.IGNORECASE),
     ),
-    ("gfx", ("gfx",), re.compile(r"\b(gfx\d{3,4}[a-z]?)\b")),
-    ("cc", ("compute",), re.compile(r"\bcompute(?: capability)?[=: ]+\"?(\d{1,2}\.\d)\b", re.IGNORECASE)),
-    ("driver", ("driver",), re.compile(r"\bdriver(?: version)?[=: ]+\"?(\d{3}\.\d+(?:\.\d+)?)", re.IGNORECASE)),
+    ("gfx", ("gfx",), LazyPattern(r"\b(gfx\d{3,4}[a-z]?)\b")),
+    ("cc", ("compute",), LazyPattern(r"\bcompute(?: capability)?[=: ]+\"?(\d{1,2}\.\d)\b", re.IGNORECASE)),
+    ("driver", ("driver",), LazyPattern(r"\bdriver(?: version)?[=: ]+\"?(\d{3}\.\d+(?:\.\d+)?)", re.IGNORECASE)),
     # model
-    ("model_name", ("general.name",), re.compile(r"general\.name[ \t]+(?:str[ \t]+)?=[ \t]+(.+?)[ \t]*$", re.MULTILINE)),
-    ("model_file", (".gguf",), re.compile(r"(?:loaded meta data .* from|--model|model_path|-m) ['\"]?(\S+?\.gguf)\b", re.IGNORECASE)),
-    ("model_file", (".gguf",), re.compile(r"([\w.+-]+\.gguf)\b", re.IGNORECASE)),
-    ("ollama_tag", ("ollama run", "ollama pull"), re.compile(r"\bollama (?:run|pull) ([\w./-]+(?::[\w.-]+)?)")),
-    ("ollama_tag", ("model=", 'model "', 'model \\"'), re.compile(r'\bmodel[= ]\\?"?((?:[a-z0-9.-]+/)?[a-z][\w.-]*:[\w.-]+)\\?"?')),
-    ("vllm_model", ("vllm serve", "model=", "--model"), re.compile(r"(?:vllm serve|model=|--model) ['\"]?([\w.-]+/[\w.-]+)['\"]?")),
-    ("hf_model", ("from_pretrained",), re.compile(r"from_pretrained\(['\"]([\w.-]+/[\w.-]+)['\"]")),
-    ("ftype", ("file type", "model ftype"), re.compile(r"(?:file type|model ftype)[ \t]*=[ \t]*(.+?)[ \t]*$", re.MULTILINE)),
+    ("model_name", ("general.name",), LazyPattern(r"general\.name[ \t]+(?:str[ \t]+)?=[ \t]+(.+?)[ \t]*$", re.MULTILINE)),
+    ("model_file", (".gguf",), LazyPattern(r"(?:loaded meta data .* from|--model|model_path|-m) ['\"]?(\S+?\.gguf)\b", re.IGNORECASE)),
+    ("model_file", (".gguf",), LazyPattern(r"([\w.+-]+\.gguf)\b", re.IGNORECASE)),
+    ("ollama_tag", ("ollama run", "ollama pull"), LazyPattern(r"\bollama (?:run|pull) ([\w./-]+(?::[\w.-]+)?)")),
+    ("ollama_tag", ("model=", 'model "', 'model \\"'), LazyPattern(r'\bmodel[= ]\\?"?((?:[a-z0-9.-]+/)?[a-z][\w.-]*:[\w.-]+)\\?"?')),
+    ("vllm_model", ("vllm serve", "model=", "--model"), LazyPattern(r"(?:vllm serve|model=|--model) ['\"]?([\w.-]+/[\w.-]+)['\"]?")),
+    ("hf_model", ("from_pretrained",), LazyPattern(r"from_pretrained\(['\"]([\w.-]+/[\w.-]+)['\"]")),
+    ("ftype", ("file type", "model ftype"), LazyPattern(r"(?:file type|model ftype)[ \t]*=[ \t]*(.+?)[ \t]*$", re.MULTILINE)),
     # context and layers
-    ("n_ctx", ("n_ctx",), re.compile(r"\bn_ctx(?:_per_seq)?\s*=\s*(\d+)")),
+    ("n_ctx", ("n_ctx",), LazyPattern(r"\bn_ctx(?:_per_seq)?\s*=\s*(\d+)")),
     (
         "n_ctx",
         ("--ctx-size", "kvsize", "num_ctx", "max_model_len", "max_seq_len"),
-        re.compile(r"--ctx-size (\d+)|KvSize:(\d+)|num_ctx[\"=: ]+(\d+)|max_model_len[=: ]+(\d+)|max_seq_len=(\d+)"),
+        LazyPattern(r"--ctx-size (\d+)|KvSize:(\d+)|num_ctx[\"=: ]+(\d+)|max_model_len[=: ]+(\d+)|max_seq_len=(\d+)"),
     ),
-    ("offloaded", ("offloaded",), re.compile(r"offloaded (\d+)/(\d+) layers to GPU")),
-    ("ollama_offload", ("layers.model",), re.compile(r"layers\.model=(\d+) layers\.offload=(\d+)")),
+    ("offloaded", ("offloaded",), LazyPattern(r"offloaded (\d+)/(\d+) layers to GPU")),
+    ("ollama_offload", ("layers.model",), LazyPattern(r"layers\.model=(\d+) layers\.offload=(\d+)")),
     # memory
-    ("torch_oom", ("total capacity",), re.compile(r"GPU \d+ has a total capacity of " + _SIZE + r" of which " + _SIZE + r" is free")),
-    ("torch_oom_old", ("total capacity",), re.compile(r"\(GPU \d+; " + _SIZE + r" total capacity; .*?; " + _SIZE + r" free;")),
-    ("alloc", ("allocating",), re.compile(r"allocating (\d+(?:\.\d+)?) MiB on device \d+")),
-    ("alloc", ("tried to allocate",), re.compile(r"Tried to allocate " + _SIZE)),
-    ("alloc", ("buffer of size",), re.compile(r"failed to allocate \w+ buffer of size (\d+)")),
-    ("vram", ("vram:",), re.compile(r"VRAM: (\d+) MiB")),
+    ("torch_oom", ("total capacity",), LazyPattern(r"GPU \d+ has a total capacity of " + _SIZE + r" of which " + _SIZE + r" is free")),
+    ("torch_oom_old", ("total capacity",), LazyPattern(r"\(GPU \d+; " + _SIZE + r" total capacity; .*?; " + _SIZE + r" free;")),
+    ("alloc", ("allocating",), LazyPattern(r"allocating (\d+(?:\.\d+)?) MiB on device \d+")),
+    ("alloc", ("tried to allocate",), LazyPattern(r"Tried to allocate " + _SIZE)),
+    ("alloc", ("buffer of size",), LazyPattern(r"failed to allocate \w+ buffer of size (\d+)")),
+    ("vram", ("vram:",), LazyPattern(r"VRAM: (\d+) MiB")),
     # OS
-    ("os_wsl", ("wsl",), re.compile(r"microsoft-standard-WSL2|/usr/lib/wsl/|\bWSL2?\b")),
+    ("os_wsl", ("wsl",), LazyPattern(r"microsoft-standard-WSL2|/usr/lib/wsl/|\bWSL2?\b")),
     (
         "os_windows",
         (":\\", ".dll", ".exe", "appdata", "windows"),
-        re.compile(r"\b[A-Z]:\\|\.dll\b|\.exe\b|AppData|\bwindows\b", re.IGNORECASE),
+        LazyPattern(r"\b[A-Z]:\\|\.dll\b|\.exe\b|AppData|\bwindows\b", re.IGNORECASE),
     ),
     (
         "os_macos",
         ("darwin", "/users/", "metal", "macos", "apple m"),
-        re.compile(r"\bdarwin\b|/Users/\w+|\bMetal\b|\bmacOS\b|Apple M\d", re.IGNORECASE),
+        LazyPattern(r"\bdarwin\b|/Users/\w+|\bMetal\b|\bmacOS\b|Apple M\d", re.IGNORECASE),
     ),
     (
         "os_linux",
         ("/usr/", "/home/", "systemd", "journalctl", "ubuntu", "x86_64-linux"),
-        re.compile(r"/usr/(?:lib|share|local)/|/home/\w+|systemd|journalctl|\bubuntu\b|x86_64-linux", re.IGNORECASE),
+        LazyPattern(r"/usr/(?:lib|share|local)/|/home/\w+|systemd|journalctl|\bubuntu\b|x86_64-linux", re.IGNORECASE),
     ),
 ]
-_OLLAMA_KV = re.compile(r'(\w+)=("[^"]*"|\S+)')
+_OLLAMA_KV = LazyPattern(r'(\w+)=("[^"]*"|\S+)')
 
 
 # (tool id, literal hints in lowercase) in priority order: the first runtime whose hint occurs names the log.
@@ -662,7 +664,7 @@ def _apply(ctx, name, m, groups, line, gpus, other_gpu_names, os_votes) -> None:
         os_votes[key] = os_votes.get(key, 0) + 1
 
 
-_FILE_NOISE = re.compile(
+_FILE_NOISE = LazyPattern(
     r"[-_.](?:I?Q\d(?:_[0-9A-Z]+)*(?:_[SML]|_XXS|_XS|_NL)?|F16|BF16|F32|MXFP4|GGUF|UD|imat|imatrix|\d{5}-of-\d{5})\b", re.IGNORECASE
 )
 

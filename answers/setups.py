@@ -6,7 +6,6 @@ CPU only with RAM ("cpu only with 32gb ddr5"), and system RAM beside GPUs ("4090
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 
 from answers.entities import Entities
@@ -57,7 +56,7 @@ def ram_bandwidth(entities: Entities) -> float | None:
 
 def _typical(kb: KnowledgeBase, entries: list[Hardware], attr: str) -> float | None:
     values = [getattr(h, attr) for h in entries if getattr(h, attr)]
-    return statistics.median(values) if values else None
+    return _median(values) if values else None
 
 
 def _cpu_platform(kb: KnowledgeBase, entities: Entities) -> Hardware | None:
@@ -131,3 +130,9 @@ def _count_label(gpus: list[Hardware]) -> str:
     for gpu in gpus:
         counts[gpu.name] = counts.get(gpu.name, 0) + 1
     return " + ".join(f"{n}× {name}" if n > 1 else name for name, n in counts.items())
+
+
+def _median(values):
+    import statistics  # here: the module costs more to import than the few medians it computes
+
+    return statistics.median(values)

@@ -8,7 +8,6 @@ import re
 
 from answers.defaults import MAX_CONTEXT, MIN_CONTEXT
 from answers.user_errors import InputError
-from estimator.quants import UnknownQuantError, parse_quant
 
 _CONTEXT = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*([kKmM])?\s*(?:tokens?|tok|ctx)?\s*$")
 LIMITS = {  # what a real machine can have; anything outside is a typo
@@ -50,6 +49,8 @@ def parse_context_text(text: str) -> int:
 
 def parse_quant_text(text: str) -> str:
     """A quant name in canonical form, or InputError with the closest known names."""
+    from estimator.quants import UnknownQuantError, parse_quant  # here: the command line parses contexts without numpy
+
     try:
         return parse_quant(text).name
     except UnknownQuantError as exc:

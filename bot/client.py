@@ -117,7 +117,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
         self.brain = Brain(kb, engine)
         await self.refresh_community()
         self.metrics.catalog_reloads.labels("ok").inc()
-        log.info("catalog reloaded: %s (fingerprint %s)", kb.catalog.counts(), kb.catalog.fingerprint)
+        log.info("catalog reloaded: %s (fingerprint %s, %s)", kb.catalog.counts(), kb.catalog.fingerprint, kb.source)
         return kb.catalog.counts()
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ class RunLocalAIBot(commands.AutoShardedBot):
         # a preloaded catalog may be shared (tests, benches): this bot's community rows go on its own shallow copy
         kb = copy.copy(self._preloaded) if self._preloaded else await KnowledgeBase.load_async(self.settings.catalog_db)
         self.brain = Brain(kb, AnswerEngine(kb, self._engine_settings()))
-        log.info("catalog loaded in %.0f ms: %s", 1000 * (time.perf_counter() - started), kb.catalog.counts())
+        log.info("catalog loaded in %.0f ms (%s): %s", 1000 * (time.perf_counter() - started), kb.source, kb.catalog.counts())
         await self.state.open()
         await self.refresh_community()  # approved community benchmarks become evidence
         token = self.settings.hf_token.get_secret_value() if self.settings.hf_token else None

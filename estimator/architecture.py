@@ -18,7 +18,7 @@ FUSED_QKV_TYPES = frozenset({"phi3"})
 class MoESpec(BaseModel):
     """Mixture-of-experts feed-forward layout."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     experts: int = Field(gt=1, description="routed experts per MoE layer")
     active: int = Field(gt=0, description="routed experts used per token")
@@ -38,7 +38,7 @@ class MoESpec(BaseModel):
 class MLASpec(BaseModel):
     """Multi-head latent attention (DeepSeek V2/V3/R1, Kimi K2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     q_lora_rank: int | None = Field(None, gt=0, description="None: q projected directly")
     kv_lora_rank: int = Field(gt=0)
@@ -50,7 +50,7 @@ class MLASpec(BaseModel):
 class ModelArch(BaseModel):
     """Transformer shape facts, as in the model's config.json."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     model_type: str = Field(description="config.json model_type, e.g. llama, qwen2, gemma3")
     layers: int = Field(gt=0, description="num_hidden_layers")

@@ -19,7 +19,7 @@ MAX_BANDWIDTH_GBS = 20000.0
 class Device(BaseModel):
     """One GPU, one unified-memory SoC, or a CPU with its RAM."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str = "custom"
     name: str = "Custom device"
@@ -45,7 +45,7 @@ class Device(BaseModel):
 class System(BaseModel):
     """What a user runs on: zero or more accelerators plus the host CPU and RAM."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     gpus: list[Device] = Field(default_factory=list)
     ram_gib: float = Field(32.0, ge=0, le=MAX_MEMORY_GIB)

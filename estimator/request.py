@@ -25,7 +25,7 @@ class EstimateInputError(ValueError):
 class ModelSpec(BaseModel):
     """The model to estimate: catalog entry, a config.json, or a GGUF file (then ``weights`` are its exact tensors)."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     id: str
     name: str
@@ -35,7 +35,7 @@ class ModelSpec(BaseModel):
 
 
 class EstimateRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     model: ModelSpec
     system: System

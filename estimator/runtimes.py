@@ -7,9 +7,7 @@ uncalibrated relative factor and a wider band, and say so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from functools import cache
 
 from estimator.units import GIB
 
@@ -223,14 +221,32 @@ class UnknownRuntimeError(ValueError):
         super().__init__(f"Unknown runtime {text!r}.{hint}")
 
 
+@cache
+def _names() -> dict[str, Runtime]:
+    """Every id, name and alias -> its runtime (the first runtime claiming a spelling keeps it), built once."""
+    index: dict[str, Runtime] = {}
+    for runtime in RUNTIMES.values():
+        for key in (runtime.id, runtime.name.lower(), *runtime.aliases):
+            index.setdefault(key, runtime)
+    return index
+
+
+def find_runtime(text: str) -> Runtime | None:
+    """The runtime ``text`` names exactly (id, name or alias, any case), else None."""
+    return _names().get(text.strip().lower())
+
+
 def get_runtime(text: str | None) -> Runtime:
     """Resolve a runtime by id, name or alias ('llamacpp', 'LM Studio', 'trt-llm')."""
     if not text:
         return RUNTIMES["llama.cpp"]
+    found = find_runtime(text)
+    if found is not None:
+        return found
     key = text.strip().lower()
-    for runtime in RUNTIMES.values():
-        if key in {runtime.id, runtime.name.lower(), *runtime.aliases}:
-            return runtime
     names = [r.id for r in RUNTIMES.values()]
+    from rapidfuzz import process  # only for unknown names
+    from rapidfuzz.distance import Levenshtein
+
     hits = process.extract(key, names, scorer=Levenshtein.normalized_similarity, limit=3)
     raise UnknownRuntimeError(text[:40], [names[i] for _, score, i in hits if score >= 0.3])

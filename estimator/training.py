@@ -78,7 +78,7 @@ TRAINERS: dict[str, TrainerDefaults] = {
 
 
 class TrainingRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     model: ModelSpec
     system: System

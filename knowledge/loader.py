@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,22 +13,24 @@ from pydantic import BaseModel, ValidationError
 
 from estimator.architecture import ModelArch
 from knowledge.catalog import Catalog
+from knowledge.files import DATA_DIR, FOLDERS
+from knowledge.files import catalog_files as catalog_files  # re-exported: older callers import them from here
+from knowledge.files import fingerprint as fingerprint
 from knowledge.names import normalize
 from knowledge.schema import SYSTEM_COMPONENTS, Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# folder -> (schema, file pattern)
-KINDS: dict[str, tuple[type[BaseModel], str]] = {
-    "models": (Model, "*.yaml"),
-    "hardware": (Hardware, "*.yaml"),
-    "tools": (Tool, "*.yaml"),
-    "benchmarks": (Benchmark, "*.yaml"),
-    "glossary": (GlossaryTerm, "*.md"),
-    "errors": (ErrorEntry, "*.md"),
+_SCHEMAS: dict[str, type[BaseModel]] = {
+    "models": Model,
+    "hardware": Hardware,
+    "tools": Tool,
+    "benchmarks": Benchmark,
+    "glossary": GlossaryTerm,
+    "errors": ErrorEntry,
 }
+# folder -> (schema, file pattern); the files themselves are listed in knowledge/files.py
+KINDS: dict[str, tuple[type[BaseModel], str]] = {folder: (_SCHEMAS[folder], f"*{suffix}") for folder, suffix in FOLDERS.items()}
 
 
 @dataclass(frozen=True)
@@ -62,22 +63,6 @@ class CatalogError(Exception):
         preview = "\n".join(str(p) for p in problems[:20])
         more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"{len(problems)} catalog problem(s):\n{preview}{more}")
-
-
-def catalog_files(data_dir: Path = DATA_DIR) -> list[Path]:
-    files: list[Path] = []
-    for folder, (_, pattern) in KINDS.items():
-        files.extend(sorted((data_dir / folder).glob(pattern)))
-    return files
-
-
-def fingerprint(data_dir: Path = DATA_DIR) -> str:
-    """Content hash of every catalog file (decides when the SQLite build is stale)."""
-    digest = hashlib.sha256()
-    for path in catalog_files(data_dir):
-        digest.update(str(path.relative_to(data_dir)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def _raw_records(path: Path, folder: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from estimator.architecture import ModelArch
 from estimator.quants import UnknownQuantError, parse_quant
@@ -28,12 +28,24 @@ def _check_slug(value: str) -> str:
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Alias = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
 Source = Annotated[str, Field(min_length=8, description="URL or precise citation")]
+_WEB_URL = re.compile(r"^https?://[^\s/?#:]+\.[^\s/?#:]+(?::\d+)?(?:[/?#]\S*)?$", re.IGNORECASE)
+
+
+def _check_web_url(value: str) -> str:
+    # a plain string checked here rather than pydantic's HttpUrl, whose module costs ~15 ms of imports
+    # (importlib.metadata) at every start of the command line
+    if not _WEB_URL.match(value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+WebUrl = Annotated[str, AfterValidator(_check_web_url)]
 
 
 class Entry(BaseModel):
     """Fields shared by every catalog entry."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: Slug
     aliases: list[Alias] = Field(default_factory=list)
@@ -60,7 +72,7 @@ QualityUse = Literal["coding", "reasoning", "chat", "vision", "math", "long_cont
 class QualityScore(BaseModel):
     """One published quality figure for a use case: kept apart from the fit math, used to rank what fits."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     use: QualityUse
     benchmark: str = Field(min_length=3, description="exactly as published, e.g. 'GPQA Diamond', 'LiveCodeBench v5 (2024.08-2025.02)'")
@@ -162,7 +174,7 @@ def memory_speed(memory_type: str) -> int:
 
 
 class Price(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     usd: float = Field(gt=0)
     date: dt.date
@@ -172,7 +184,7 @@ class Price(BaseModel):
 class Backends(BaseModel):
     """What software can drive this hardware."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     cuda_cc: str | None = Field(None, description="CUDA compute capability, e.g. '8.9'")
     rocm: Literal["supported", "unofficial", "unsupported"] | None = None
@@ -186,7 +198,7 @@ class Backends(BaseModel):
 class CpuSpec(BaseModel):
     """The processor side of a CPU platform or an integrated-graphics machine."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     cores: int = Field(gt=0, description="physical cores (all kinds: P + E cores)")
     threads: int = Field(gt=0)
@@ -297,7 +309,7 @@ class Tool(Entry):
     run: str | None = Field(None, description="a typical command to run a model")
     strengths: list[str] = Field(default_factory=list)
     limits: list[str] = Field(default_factory=list)
-    homepage: HttpUrl | None = None
+    homepage: WebUrl | None = None
     repo: str | None = None
     license: str | None = None
     openai_api: bool = False
@@ -370,7 +382,7 @@ class GlossaryTerm(Entry):
 
 
 class Fix(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     title: str = Field(min_length=5)
     detail: str | None = None
@@ -583,7 +595,7 @@ def version_in_range(version: str, versions: str) -> bool | None:
 class SignatureSpec(BaseModel):
     """One signature as written in an error file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     pattern: str = Field(description="Python regex, case-insensitive, one line; variable parts as wildcards")
     runtime: Slug = Field(description="tool id of the program that prints this wording")
@@ -638,7 +650,7 @@ class Signature(str):
         return self.spec.signal
 
     def __reduce__(self):
-        return (Signature, (self.spec,))
+        return (_signature, (str(self), self.spec))  # the wording as stored: no regex parsing when unpickled
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source, handler):
@@ -652,6 +664,12 @@ class Signature(str):
                 lambda value: value.spec.model_dump(exclude_none=True), when_used="always"
             ),
         )
+
+
+def _signature(wording: str, spec: SignatureSpec) -> Signature:
+    self = str.__new__(Signature, wording)
+    self.spec = spec
+    return self
 
 
 def _check_symptom(value: str) -> str:
@@ -722,7 +740,7 @@ BenchTest = Annotated[str, Field(pattern=r"^(pp|tg)\d+$|^pp\d+\+tg\d+$")]
 class Benchmark(BaseModel):
     """One measured speed: a row of a public benchmark table."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     model: Slug
     hardware: Slug

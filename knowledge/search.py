@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz
 
 from knowledge.catalog import Catalog
 from knowledge.names import compact, normalize
@@ -35,18 +34,6 @@ class Hit:
     matched: str = ""
 
 
-@dataclass(frozen=True)
-class _Name:
-    kind: str
-    id: str
-    title: str
-    text: str  # normalized
-
-    @property
-    def numbers(self) -> frozenset[str]:
-        return numbers_of(self.text)
-
-
 @lru_cache(maxsize=65536)
 def numbers_of(text: str) -> frozenset[str]:
     return frozenset(n.rstrip("0").rstrip(".") if "." in n else n for n in _NUMBER.findall(text))
@@ -59,7 +46,9 @@ def trigrams(text: str) -> set[str]:
 
 class TrigramIndex:
     """Character-trigram postings over compact names: the names sharing most trigrams with a query, without
-    scoring every name (a typo still shares most trigrams; the right name is among the candidates)."""
+    scoring every name (a typo still shares most trigrams; the right name is among the candidates).
+
+    Postings are one flat array with a slice per trigram, so the index pickles (knowledge snapshot) as one array."""
 
     def __init__(self, names: list[str]):
         postings: dict[str, list[int]] = defaultdict(list)
@@ -69,11 +58,16 @@ class TrigramIndex:
             sizes[i] = len(grams)
             for gram in grams:
                 postings[gram].append(i)
-        self._postings = {g: np.asarray(ids, dtype=np.int32) for g, ids in postings.items()}
+        flat: list[int] = []
+        self._slices: dict[str, tuple[int, int]] = {}
+        for gram, ids in postings.items():
+            self._slices[gram] = (len(flat), len(flat) + len(ids))
+            flat.extend(ids)
+        self._flat = np.asarray(flat, dtype=np.int32)
         self._sizes = sizes
 
     def candidates(self, query: str, limit: int) -> list[int]:
-        grams = [self._postings[g] for g in trigrams(query) if g in self._postings]
+        grams = [self._flat[a:b] for a, b in (self._slices[g] for g in trigrams(query) if g in self._slices)]
         if not grams:
             return []
         shared = np.bincount(np.concatenate(grams), minlength=len(self._sizes)).astype(np.float32)
@@ -91,38 +85,46 @@ class NameIndex:
 
     def __init__(self, catalog: Catalog):
         self._exact: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self._names: dict[str, list[_Name]] = defaultdict(list)
+        # per kind, one row per name: (entry id, title) and the normalized name at the same index (plain tuples and
+        # strings: the index is pickled into the knowledge snapshot and loaded at every start of the command line)
+        self._names: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self._choices: dict[str, list[str]] = defaultdict(list)
         self._titles: dict[tuple[str, str], str] = {}
         self._entries: dict[tuple[str, str], Any] = {}
+        keys: dict[tuple[str, str], tuple[str, str]] = {}  # one tuple per entry, shared by every table (smaller pickle)
         for entry in catalog.entries():
-            self._entries[(entry.kind, entry.id)] = entry
+            ref = keys.setdefault((entry.kind, entry.id), (entry.kind, entry.id))
+            self._entries[ref] = entry
             title = entry.title
-            self._titles[(entry.kind, entry.id)] = title
+            self._titles[ref] = title
+            row = (entry.id, title)
             for name in {entry.id, title, *entry.aliases}:
                 text = normalize(str(name))
                 if not text:
                     continue
                 for key in {text, compact(text)}:
-                    if (entry.kind, entry.id) not in self._exact[key]:
-                        self._exact[key].append((entry.kind, entry.id))
-                self._names[entry.kind].append(_Name(entry.kind, entry.id, title, text))
+                    if ref not in self._exact[key]:
+                        self._exact[key].append(ref)
+                self._names[entry.kind].append(row)
+                self._choices[entry.kind].append(text)
         # a shared chip slug names all its variants, unless an entry already claims that spelling as a name or
         # alias ("rtx 4060 ti" is the 8 GB card, not a tie between the 8 and 16 GB ones)
         named = set(self._exact)
         for entry in catalog.entries():
             chip = getattr(entry, "chip", None)
             if chip and normalize(chip) not in named and compact(chip) not in named:
-                self._exact[normalize(chip)].append((entry.kind, entry.id))
-        self._choices = {kind: [n.text for n in names] for kind, names in self._names.items()}
+                self._exact[normalize(chip)].append(keys[(entry.kind, entry.id)])
         self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
         # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query
         self._released: dict[tuple[str, str], int] = {}
         self._lead: dict[tuple[str, str], str] = {}
         for entry in catalog.entries():
+            ref = keys[(entry.kind, entry.id)]
             date = getattr(entry, "release_date", None)
-            self._released[(entry.kind, entry.id)] = date.toordinal() if date else 0
+            self._released[ref] = date.toordinal() if date else 0
             family = getattr(entry, "family", None) or entry.title
-            self._lead[(entry.kind, entry.id)] = normalize(str(family)).split(" ")[0] if family else ""
+            self._lead[ref] = normalize(str(family)).split(" ")[0] if family else ""
+        self._exact, self._names, self._choices = dict(self._exact), dict(self._names), dict(self._choices)  # lookups never grow them
 
     def entry(self, kind: str, entry_id: str) -> Any | None:
         return self._entries.get((kind, entry_id))
@@ -151,21 +153,23 @@ class NameIndex:
         choices = self._choices[kind]
         best: dict[str, Hit] = {}
         for index in self._grams[kind].candidates(compact(query), max(CANDIDATES, limit * 8)):
-            name = self._names[kind][index]
-            value = _similarity(query, choices[index]) / 100
+            entry_id, title = self._names[kind][index]
+            text = choices[index]
+            value = _similarity(query, text) / 100
             if value < 0.4:
                 continue
-            if wanted and not wanted <= name.numbers:
-                missing = len(wanted - name.numbers) / len(wanted)
+            numbers = numbers_of(text)
+            if wanted and not wanted <= numbers:
+                missing = len(wanted - numbers) / len(wanted)
                 value *= 1 - 0.35 * missing  # a number the name lacks is strong evidence against it
-            if kind == "hardware" and not _model_numbers(name.numbers) <= wanted:
+            if kind == "hardware" and not _model_numbers(numbers) <= wanted:
                 value *= 0.7  # "ryzen 7" is a series, not the Ryzen 7 9800X3D; "rtx 4900" is not the 4090
-            if kind == "hardware" and not _same_line(query, name.text):
+            if kind == "hardware" and not _same_line(query, text):
                 continue  # "quadro rtx 4000" is not an RTX PRO 4000; "i9 9960x" is not a Threadripper
-            if kind == "hardware" and not _same_variant(query, name.text):
+            if kind == "hardware" and not _same_variant(query, text):
                 value *= 0.75  # "rtx 5080 super" is not the RTX 5080 (suggest it, never silently become it)
-            if name.id not in best or value > best[name.id].score:
-                best[name.id] = Hit(kind, name.id, name.title, round(value, 4), name.text)
+            if entry_id not in best or value > best[entry_id].score:
+                best[entry_id] = Hit(kind, entry_id, title, round(value, 4), text)
         ranked = sorted(best.values(), key=lambda h: -h.score)
         if len(ranked) > 1:
             ranked = self._break_ties(query, ranked)
@@ -258,6 +262,8 @@ def same_line(query: str, name: str) -> bool:
 
 def _similarity(query: str, choice: str, **_: object) -> float:
     """Blend of whole-string and token-set similarity; partial matches only when lengths are close."""
+    from rapidfuzz import fuzz  # imported on the first fuzzy lookup, not with the index
+
     whole = fuzz.ratio(query, choice)
     tokens = fuzz.token_set_ratio(query, choice)
     q, c = compact(query), compact(choice)

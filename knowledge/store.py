@@ -10,18 +10,17 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-from pydantic import BaseModel
-
-from knowledge.catalog import Catalog
-from knowledge.loader import DATA_DIR, fingerprint, load_valid_catalog
+from knowledge.files import DATA_DIR, fingerprint, quick_fingerprint
 from knowledge.names import normalize
-from knowledge.schema import Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
+
+if TYPE_CHECKING:
+    from knowledge.catalog import Catalog
 
 SCHEMA_VERSION = 1
-_SCHEMAS: dict[str, type[BaseModel]] = {"model": Model, "hardware": Hardware, "tool": Tool, "glossary": GlossaryTerm, "error": ErrorEntry}
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,16 +41,30 @@ def cache_dir() -> Path:
     return Path(base) / "runlocalai"
 
 
-def default_db_path(data_dir: Path = DATA_DIR) -> Path:
-    """``$RUNLOCALAI_DB`` or a per-fingerprint file in the user cache."""
+def default_db_path(data_dir: Path = DATA_DIR, stamp: str | None = None) -> Path:
+    """``$RUNLOCALAI_DB`` or a per-fingerprint file in the user cache (``stamp``: the fingerprint, if known)."""
     override = os.environ.get("RUNLOCALAI_DB")
     if override:
         return Path(override)
-    return cache_dir() / f"catalog-{fingerprint(data_dir)}.sqlite"
+    return cache_dir() / f"catalog-{stamp or quick_fingerprint(data_dir, cache_dir())}.sqlite"
+
+
+def database_dir() -> Path:
+    """The folder of the default catalog database (``$RUNLOCALAI_DB``'s, else the user cache), without computing the
+    fingerprint that names the file."""
+    override = os.environ.get("RUNLOCALAI_DB")
+    return Path(override).parent if override else cache_dir()
+
+
+def manifest_dir(db_path: Path | None = None) -> Path:
+    """Where the stat manifests behind ``quick_fingerprint`` live: beside the database."""
+    return db_path.parent if db_path is not None else database_dir()
 
 
 def searchable_text(entry) -> str:
     """The words a full-text search should see for an entry."""
+    from knowledge.schema import ErrorEntry, GlossaryTerm, Hardware, Model, Tool
+
     if isinstance(entry, GlossaryTerm):
         return " ".join([entry.short, entry.body, entry.example, " ".join(entry.in_tools)])
     if isinstance(entry, ErrorEntry):
@@ -103,12 +116,15 @@ def build_database(catalog: Catalog, path: Path) -> Path:
     return path
 
 
-def ensure_database(path: Path | None = None, data_dir: Path = DATA_DIR) -> Path:
-    """Return a current database for the shipped files, building it when missing or stale."""
-    target = path or default_db_path(data_dir)
-    stamp = fingerprint(data_dir)
+def ensure_database(path: Path | None = None, data_dir: Path = DATA_DIR, stamp: str | None = None) -> Path:
+    """Return a current database for the shipped files, building it when missing or stale. ``stamp``: the files'
+    fingerprint when the caller already has it (else read through the stat manifest beside the database)."""
+    stamp = stamp or quick_fingerprint(data_dir, manifest_dir(path))
+    target = path or default_db_path(data_dir, stamp)
     if target.exists() and _stamp_of(target) == stamp:
         return target
+    from knowledge.loader import load_valid_catalog
+
     catalog = load_valid_catalog(data_dir)
     catalog.fingerprint = stamp
     return build_database(catalog, target)
@@ -129,33 +145,60 @@ def _stamp_of(path: Path) -> str | None:
     return row[0]
 
 
+_FINGERPRINT_SQL = "SELECT value FROM meta WHERE key = 'fingerprint'"
+_ENTRIES_SQL = "SELECT kind, data FROM entries ORDER BY kind, id"
+_BENCHMARKS_SQL = "SELECT data FROM benchmarks ORDER BY n"
+
+
 async def load_catalog_db(path: Path) -> Catalog:
-    """Read every entry back from SQLite (the bot's start-up path)."""
+    """Read every entry back from SQLite with aiosqlite."""
+    import aiosqlite
+
     async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as db:
-        async with db.execute("SELECT value FROM meta WHERE key = 'fingerprint'") as cur:
+        async with db.execute(_FINGERPRINT_SQL) as cur:
             row = await cur.fetchone()
-        stamp = row[0] if row else ""
-        async with db.execute("SELECT kind, data FROM entries ORDER BY kind, id") as cur:
+        async with db.execute(_ENTRIES_SQL) as cur:
             rows = await cur.fetchall()
-        async with db.execute("SELECT data FROM benchmarks ORDER BY n") as cur:
+        async with db.execute(_BENCHMARKS_SQL) as cur:
             bench_rows = await cur.fetchall()
-    buckets: dict[str, list] = {kind: [] for kind in _SCHEMAS}
+    return _catalog_from_rows(row[0] if row else "", rows, (r[0] for r in bench_rows))
+
+
+def read_catalog_db(path: Path) -> Catalog:
+    """``load_catalog_db`` without an event loop (the knowledge snapshot is built in one thread)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute(_FINGERPRINT_SQL).fetchone()
+        rows = conn.execute(_ENTRIES_SQL).fetchall()
+        bench_rows = conn.execute(_BENCHMARKS_SQL).fetchall()
+    finally:
+        conn.close()
+    return _catalog_from_rows(row[0] if row else "", rows, (r[0] for r in bench_rows))
+
+
+def _catalog_from_rows(stamp: str, rows: Iterable[Any], bench_rows: Iterable[str]) -> Catalog:
+    from knowledge.catalog import Catalog
+    from knowledge.schema import Benchmark, ErrorEntry, GlossaryTerm, Hardware, Model, Tool
+
+    schemas: dict[str, Any] = {"model": Model, "hardware": Hardware, "tool": Tool, "glossary": GlossaryTerm, "error": ErrorEntry}
+    buckets: dict[str, list] = {kind: [] for kind in schemas}
     for kind, data in rows:
-        buckets[kind].append(_SCHEMAS[kind].model_validate_json(data))
-    catalog = Catalog(
+        buckets[kind].append(schemas[kind].model_validate_json(data))
+    return Catalog(
         models=buckets["model"],
         hardware=buckets["hardware"],
         tools=buckets["tool"],
         glossary=buckets["glossary"],
         errors=buckets["error"],
-        benchmarks=[Benchmark.model_validate_json(r[0]) for r in bench_rows],
+        benchmarks=[Benchmark.model_validate_json(data) for data in bench_rows],
         fingerprint=stamp,
     )
-    return catalog
 
 
 async def fts_search(path: Path, query: str, limit: int = 10) -> list[tuple[str, str, float]]:
     """Full-text search (BM25 via FTS5): (kind, id, rank) best first."""
+    import aiosqlite
+
     terms = " OR ".join(f'"{t}"' for t in normalize(query).split() if t)
     if not terms:
         return []

@@ -1,5 +1,3 @@
-import sys
+from runlocalai.cli import run
 
-from runlocalai.cli import main
-
-sys.exit(main())
+run()

@@ -155,3 +155,22 @@ def test_catalog_stats_and_validate(capsys):
 def test_console_script_is_installed():
     out = subprocess.run([sys.executable, "-m", "runlocalai", "--help"], capture_output=True, text=True, check=True).stdout
     assert "estimate" in out and "ask" in out and "catalog" in out and "bot" in out
+
+
+HEAVY = ("numpy", "pydantic", "rapidfuzz", "knowledge", "estimator", "aiosqlite", "yaml")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["estimate", "--help"], ["estimate"], ["estimate", "--model", "x", "--context", "lots"], ["ask"], ["nonsense"]],
+)
+def test_help_and_argument_errors_import_nothing_heavy(argv):
+    """`--help` and argument errors answer before anything of the catalog, numpy or pydantic is imported."""
+    code = (
+        "import sys\nfrom runlocalai.cli import main\n"
+        f"try:\n    main({argv!r})\nexcept SystemExit as exc:\n    print('exit', exc.code, file=sys.stderr)\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+    assert ("exit 0" if "--help" in argv else "exit 2") in done.stderr
