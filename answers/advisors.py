@@ -6,6 +6,7 @@ the advisors never disagree with it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,8 @@ from answers.knowledge_base import KnowledgeBase
 from answers.lookup import POPULAR
 from answers.setups import Setup
 from answers.user_errors import InputError
-from knowledge.schema import Hardware, Model
+from estimator.runtimes import find_runtime
+from knowledge.schema import Hardware, Model, Tool
 
 DEFAULT_TARGET_MODEL = "llama-3.1-8b-instruct"
 DEFAULT_ELECTRICITY = 0.15  # USD per kWh
@@ -373,6 +375,67 @@ def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, 
         longer = max((a, b), key=lambda m: m.architecture.max_context)
         lines.append(f"Choose {longer.name} for long documents (trained for {longer.architecture.max_context:,} tokens).")
     return AdvisorResult("\n".join(lines), {"models": rows})
+
+
+def compare_tools(
+    kb: KnowledgeBase, a: Tool, b: Tool, setup: Setup | None = None, model_id: str | None = None, context: int | None = None
+) -> AdvisorResult:
+    """Two runtimes or apps side by side: what each is, what it loads and runs on, and, when both are runtimes the
+    estimator models, each one's speed on one model and machine (its own default format, said beside the figure)."""
+    if a.id == b.id:
+        raise AdvisorError(f"Both sides are {a.name}: name two different ones.")
+    lines = [f"{a.name} vs {b.name}:"]
+    rows: list[dict[str, Any]] = []
+    for tool in (a, b):
+        bases = [getattr(kb.catalog.get("tool", t), "name", t) for t in tool.based_on]
+        built = f" Built on {', '.join(bases)}." if bases else ""
+        api = ", OpenAI-compatible API" if tool.openai_api else ""
+        lines.append(
+            f"- {tool.name} ({tool.category}): {_first_sentence(tool.summary)}{built} Runs on {', '.join(tool.backends)}; "
+            f"loads {', '.join(tool.formats)}{api}."
+        )
+        rows.append({"id": tool.id, "name": tool.name, "category": tool.category, "backends": tool.backends, "formats": tool.formats})
+    model = kb.catalog.model(model_id or DEFAULT_TARGET_MODEL)
+    where = setup if setup is not None and not setup.empty else Setup(hardware=["rtx-3090"])
+    speeds = []
+    for tool, row in zip((a, b), rows, strict=True):
+        runtime = runtime_for_tool(tool.id)
+        if runtime is None or model is None:
+            continue
+        try:
+            res = run_estimate(kb, where.apply(EstimateQuery(model=model.id, runtime=runtime, context=context or DEFAULT_CONTEXT)))
+        except InputError:
+            continue
+        if res.estimate.decode_tps:
+            row["decode_tokens_per_s"] = round(res.estimate.decode_tps, 1)
+            row["quant"] = res.estimate.quant.name
+            speeds.append(f"{tool.name} ~{res.estimate.decode_tps:.0f} tok/s at {res.estimate.quant.name}")
+    if len(speeds) == 2:
+        machine = where.label or " + ".join(res.hardware_refs[i]["name"] for i in range(len(res.hardware_refs)))
+        lines.append(f"Speed, {model.name if model else ''} on {machine}: " + "; ".join(speeds) + ".")
+        if rows[0].get("quant") == rows[1].get("quant") and {runtime_engine(a.id), runtime_engine(b.id)} == {"llama.cpp"}:
+            lines.append("Same engine and format underneath: the difference is mostly defaults (context size, offload, flash attention).")
+        elif rows[0].get("quant") != rows[1].get("quant"):
+            lines.append("Each at the format it usually runs; at the same bits per weight the gap narrows.")
+    for tool in (a, b):
+        if tool.strengths:
+            lines.append(f"Choose {tool.name} for: {tool.strengths[0][0].lower()}{tool.strengths[0][1:].rstrip('.')}.")
+    return AdvisorResult("\n".join(lines), {"tools": rows, "model": model.id if model else None})
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[a-z0-9)])\. (?=[A-Z])", text.strip(), maxsplit=1)[0].rstrip(".") + "."
+
+
+def runtime_engine(tool_id: str) -> str | None:
+    found = find_runtime(tool_id)
+    return found.engine if found else None
+
+
+def runtime_for_tool(tool_id: str) -> str | None:
+    """The estimator's runtime for a catalog tool (same ids), if it models one."""
+    found = find_runtime(tool_id)
+    return found.id if found else None
 
 
 def _setup_row(

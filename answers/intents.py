@@ -233,7 +233,7 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["what_can_i_run"] -= 0.3  # "best model for X" naming a model is usually about that model
     if _REFERS_TO_A_MODEL.search(text) and not entities.models and cue_hits(text, "will_it_run"):
         scores["will_it_run"] += w.unnamed_model  # "can this run on X": a will-it-run question about the thread's model
-    if len(entities.of_kind("tool")) >= 2 and cue_hits(text, "compare"):
+    if len(entities.of_kind("tool")) >= 2 and (cue_hits(text, "compare") or _TOOL_CHOICE.search(text)):
         scores["compare"] += w.two_of_a_kind
     if not s.is_question and not problem:
         scores["none"] += w.not_a_question
@@ -247,6 +247,11 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
 
 
 _CHOICE_BETWEEN = re.compile(r"\bor\b|\bvs\.?\b|\bversus\b|\binstead of\b|\bover\b|还是|或者")
+
+
+_TOOL_CHOICE = re.compile(
+    r"\b(?:or|vs\.?|versus|instead of|over)\b.{0,40}\b(?:faster|slower|better|quicker|worth|recommend)|\b(?:faster|slower|better)\b.{0,10}\b(?:or|than)\b"
+)
 
 
 def bare_name(text: str, entities: Entities) -> str | None:
@@ -266,7 +271,12 @@ def decide(text: str, entities: Entities, w: IntentWeights) -> Decision:
     scores = score(text, entities, w)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     intent, best = ranked[0]
-    distinct = len(entities.models) >= 2 or len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
+    distinct = (
+        len(entities.models) >= 2
+        or len({h.id for h in entities.hardware}) >= 2
+        or len(entities.hardware_sides) >= 2
+        or len(entities.of_kind("tool")) >= 2
+    )
     if intent == "compare" and not distinct:
         ranked = [kv for kv in ranked if kv[0] != "compare"]
         intent, best = ranked[0]

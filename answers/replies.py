@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from answers import cards
-from answers.advisors import AdvisorError, choose_gpu, compare_entries, compare_setups, cost_vs_cloud, what_can_i_run
+from answers.advisors import AdvisorError, choose_gpu, compare_entries, compare_setups, compare_tools, cost_vs_cloud, what_can_i_run
 from answers.answer import Answer, Confidence, Match
 from answers.defaults import DEFAULT_CONTEXT
 from answers.entities import Entities
@@ -23,6 +23,7 @@ from answers.render import estimate_text
 from answers.setups import Setup, setup_from
 from answers.values import quant_for_runtime
 from estimator.runtimes import RUNTIMES
+from knowledge.schema import Tool
 from knowledge.search import Hit
 
 
@@ -234,6 +235,14 @@ def comparison(kb: KnowledgeBase, entities: Entities) -> Answer | None:
             assert a is not None and b is not None
             result = compare_entries(kb, a, b, entities.signals.context)
             matches = [_match(h) for h in entities.models[:2]]
+        elif (
+            len(tools := [t for h in entities.of_kind("tool") if isinstance(t := kb.catalog.get("tool", h.id), Tool)]) >= 2
+            and not entities.models[1:]
+        ):
+            setup = setup_from(kb, entities) if entities.hardware else None
+            model_id = entities.model.id if entities.model else None
+            result = compare_tools(kb, tools[0], tools[1], setup, model_id, entities.signals.context)
+            matches = [_match(h) for h in entities.of_kind("tool")[:2]]
         elif len(entities.hardware_sides) >= 2 or len({h.id for h in entities.hardware}) >= 2:
             sides = entities.hardware_sides if len(entities.hardware_sides) >= 2 else [[h] for h in dict.fromkeys(entities.hardware)]
             setups = [setup_from(kb, replace(entities, hardware=side), side) for side in sides[:2]]

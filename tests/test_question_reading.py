@@ -255,3 +255,16 @@ def test_a_speed_question_about_a_model_on_a_machine_is_an_estimate(engine):
     """ "what's the tok/s of X on Y" asks for a speed, not for the meaning of tok/s; "what is tok/s" alone still does."""
     assert engine.answer("what's the tok/s of llama 3 8b on an m1 macbook air 8gb").intent == "will_it_run"
     assert engine.answer("what does tokens per second mean").intent == "glossary"
+
+
+def test_two_runtimes_are_compared_with_their_speeds(engine):
+    """ "is ollama or llama.cpp faster" compares the two tools: what each is and their estimated speed on one model and
+    machine (the same engine underneath: the same figure), each at the format it runs."""
+    answer = engine.answer("is ollama or llama.cpp faster")
+    assert answer.intent == "compare"
+    rows = {row["id"]: row for row in answer.payload["tools"]}
+    assert rows["ollama"]["decode_tokens_per_s"] == rows["llama.cpp"]["decode_tokens_per_s"]
+    served = engine.answer("vllm vs ollama for qwen3 8b on a 4090?")
+    assert served.intent == "compare" and served.payload["model"] == "qwen3-8b"
+    quants = {row["id"]: row.get("quant") for row in served.payload["tools"]}
+    assert quants["ollama"] == "Q4_K_M" and quants["vllm"] != "Q4_K_M"
