@@ -52,6 +52,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"~\bruns?\b|\brunning\b|\bfits?\b|\bload(?:s|ing)?\b|\bhandle\b|\busable\b",
         r"~how fast|tok(?:ens)?/s|\bt/s\b|tokens? (?:per|a) second|\bspeed\b|\bperformance\b",
         r"~\benough\b|\bpossible\b|\bfeasible\b|\bwork on\b|\bviable\b",
+        r"\bany (?:chance|way) to (?:run|load|host|use|fit)\b|\b(?:possible|able) to (?:run|load|host|fit)\b",
         r"how much (?:vram|memory|ram|gpu)|(?:vram|memory|ram) (?:do i|does it|would|will|is) need|requirements?|minimum|\bspecs?\b.{0,15}(?:need|requir)",
         r"能跑|跑得动|跑动|跑得起|能不能跑|能否运行|能运行|能用|行不行|可以吗|跑起来|拉起来|部署|显存.{0,8}(?:需要|多大|多少|够|最低)|需要.{0,8}(?:显存|显卡)|什么(?:显卡|配置|样的配置)|配置要求|最低|動作",
     ),
@@ -214,7 +215,7 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["cost"] += w.power_words
     if scores["cost"] > 0 and cue_hits(text, "cost") >= 1 and re.search(r"electric|kwh|api|cloud|openai|break|电费", text):
         scores["cost"] += 0.6
-    asks_meaning = cue_hits(text, "glossary") > 0 or len(re.findall(r"[a-z0-9]+", text)) <= 3  # "kv cache?" alone asks too
+    asks_meaning = (cue_hits(text, "glossary") > 0 and _asks_about_a_term(text, entities)) or len(re.findall(r"[a-z0-9]+", text)) <= 3
     tools = {h.id for h in entities.of_kind("tool")}
     topics = [h for h in entities.of_kind("glossary") if h.id not in GENERIC_TERMS and (h.id not in tools or asks_meaning)]
     if topics and not (entities.models and hardware_named):
@@ -252,6 +253,26 @@ _CHOICE_BETWEEN = re.compile(r"\bor\b|\bvs\.?\b|\bversus\b|\binstead of\b|\bover
 _TOOL_CHOICE = re.compile(
     r"\b(?:or|vs\.?|versus|instead of|over)\b.{0,40}\b(?:faster|slower|better|quicker|worth|recommend)|\b(?:faster|slower|better)\b.{0,10}\b(?:or|than)\b"
 )
+
+
+_ASKS_MEANING = r"\b(?:what(?:'s| is| are| does| do)|explain|define|definition of|meaning of|eli5|difference between|how (?:does|do))\b"
+
+
+def _asks_about_a_term(text: str, entities: Entities) -> bool:
+    """The "what is" / "explain" / "why does" is about a glossary term named near it ("what's the biggest model I
+    can run" asks no meaning; "what is the kv cache" does). Without any named term the cue counts as before."""
+    terms = [h.matched or h.title.lower() for h in entities.of_kind("glossary")]
+    if not terms:
+        return True
+    for term in terms:
+        near = re.escape(term.lower())
+        if re.search(
+            rf"{_ASKS_MEANING}[^.?!。？]{{0,30}}{near}|{near}[^.?!。？]{{0,25}}\b(?:mean|means|meaning|work|works|do|does)\b", text
+        ):
+            return True
+        if re.search(rf"\bwhy\b[^.?!]{{0,60}}{near}|{near}[^.?!]{{0,60}}\bwhy\b|是什么|什么是|区别|什么意思", text):
+            return True
+    return False
 
 
 def bare_name(text: str, entities: Entities) -> str | None:

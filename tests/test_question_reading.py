@@ -268,3 +268,17 @@ def test_two_runtimes_are_compared_with_their_speeds(engine):
     assert served.intent == "compare" and served.payload["model"] == "qwen3-8b"
     quants = {row["id"]: row.get("quant") for row in served.payload["tools"]}
     assert quants["ollama"] == "Q4_K_M" and quants["vllm"] != "Q4_K_M"
+
+
+def test_what_is_asks_a_meaning_only_about_a_term_near_it(engine):
+    """ "What's the biggest model I can run on 3060 12gb" names out-of-memory elsewhere in the post: the "what's" is
+    about the model, so it is a what-can-I-run question; "what is the kv cache" still asks for the term."""
+    text = "I keep running out of memory. What's the biggest model, and most context, I can run on 3060 12gb?"
+    assert engine.answer(text).intent == "what_can_i_run"
+    assert engine.answer("what is the kv cache").intent == "glossary"
+    assert engine.answer("why does memory bandwidth matter more than tflops").intent == "glossary"
+
+
+def test_any_chance_to_run_is_a_will_it_run_question(engine):
+    answer = engine.answer("Is there any chance to run this locally on a 8GB VRAM GPU (RTX 4060)?")
+    assert answer.intent == "will_it_run" and "Which model" in answer.text  # the model is not named: ask for it
