@@ -135,6 +135,7 @@ def prepare(text: str) -> str:
     "两张p40" -> "4x 3090", "2x 4090", "4x rtx 3090", "2x p40"."""
     lowered = text[:MAX_TEXT].lower().replace("×", "x").replace("＊", "*")
     lowered = re.sub(r"\d{13,}", lambda m: m.group(0)[:12], lowered)  # no real amount has more digits; keeps every regex linear
+    lowered = re.sub(r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?![.:]?\d|\s*[bm]\b)", " ", lowered)  # a clock time, never "1030"
     lowered = _CJK_COUNT.sub(lambda m: f" {_CJK_DIGITS.get(m.group(1), m.group(1))}x ", lowered)
     # a quant fused to a file or tag name: "...-104b-q5_k_s", "...-Q4_K_M.gguf", "qwen3:30b-q8_0"
     lowered = re.sub(r"[-_.:](?=(?:ud[-_])?(?:i?q\d(?:_[a-z0-9]+)*|f16|bf16|fp16|f32|fp8|mxfp4)\b)", " ", lowered).replace(".gguf", " ")
@@ -188,6 +189,10 @@ def family_stem(name: str) -> str:
 
 def _nearby_memory(tokens: list[str], start: int, end: int, unified: bool) -> float | None:
     """The memory amount written closest to a name (within four words), when it is plausibly that device's memory."""
+    for token in tokens[start:end]:
+        inside = _MEMORY_TOKEN.match(token)
+        if inside:  # the name as written carries its memory ("3060 12g"): nothing nearby overrides it
+            return float(inside.group(1))
     best: tuple[int, float] | None = None
     for index in range(max(0, start - 4), min(len(tokens), end + 4)):
         if start <= index < end:
@@ -205,7 +210,7 @@ def _nearby_memory(tokens: list[str], start: int, end: int, unified: bool) -> fl
         if not unified and any(t in _NOT_GPU_MEMORY for t in after):
             continue  # "64gb ram" beside a discrete GPU is system memory
         distance = start - index if index < start else index - end + 1
-        if best is None or distance < best[0]:
+        if best is None or distance < best[0] or (distance == best[0] and index >= end):  # a tie: "3060ti 8g 3060 12g"
             best = (distance, value)
     return best[1] if best else None
 
@@ -245,6 +250,8 @@ class EntityExtractor:
         spans += self._fuzzy_spans(words, spans)
         variants = [self._variant(s, words) if s.hit.kind == "hardware" else s for s in _entities_over_terms(self._non_overlapping(spans))]
         chosen = [s for s in variants if s.hit.kind != "hardware" or self._same_line(s, words)]
+        if signals.ram_gb is None:
+            signals.ram_gb = self._memory_beside_cpu(chosen, words, signals)
         quant = quant_for_runtime(signals.quant, signals.runtime or "llama.cpp") if signals.quant else None
         entities = Entities(quant=quant, context=signals.context, ram_gb=signals.ram_gb, signals=signals)
         split_at = [m.start() for m in _COMPARE_SPLIT.finditer(lowered)]
@@ -284,6 +291,22 @@ class EntityExtractor:
             entities.vram_gb = signals.vram_gb
         entities.unknown_hardware = _unknown_gpu_names(lowered, pairs, chosen)
         return entities
+
+    def _memory_beside_cpu(self, spans: list[_Span], words: list[str], signals: Signals) -> float | None:
+        """A bare amount written just after a CPU's name is the machine's RAM: "ryzen 3900x 32gb", "5800x3d and 64gb"."""
+        for span in spans:
+            if span.hit.kind != "hardware" or self._device(span.hit.id) != "cpu":
+                continue
+            for index in range(span.end, min(len(words), span.end + 3)):
+                match = _MEMORY_TOKEN.match(words[index])
+                value = float(match.group(1)) if match else None
+                if value is None and words[index].isdigit() and words[index + 1 : index + 2] in (["gb"], ["g"]):
+                    value = float(words[index])
+                if value is not None and 2 <= value <= 4096 and value != signals.vram_gb:
+                    after = words[index + 1 : index + 2]
+                    if not any(t in {"vram", "gpu", "card", "graphics", "显存"} for t in after):
+                        return value
+        return None
 
     def _device(self, hardware_id: str) -> str:
         entry = self.names.entry("hardware", hardware_id)

@@ -78,6 +78,9 @@ def estimate_query(entities: Entities, model_id: str, setup: Setup) -> tuple[Est
         gpu_layers=s.gpu_layers,
     )
     setup.apply(query)
+    if s.runtime and s.runtime_from:
+        label = RUNTIMES[s.runtime].name if s.runtime in RUNTIMES else s.runtime
+        assumptions.append(f"Runtime {label}: read from {s.runtime_from!r}")
     if s.runtime and s.runtime not in RUNTIMES:
         assumptions.append(f"llama.cpp speeds ({s.runtime} is not a runtime I model)")
     return query, assumptions

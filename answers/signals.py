@@ -35,6 +35,7 @@ class Signals:
     kv_cache: str | None = None
     context: int | None = None
     runtime: str | None = None
+    runtime_from: str | None = None  # the setting or name the runtime was read from, when the message names none
     flash_attention: bool | None = None
     gpu_layers: int | None = None
     budget_usd: float | None = None
@@ -67,6 +68,7 @@ _RAM = re.compile(
 _RAM_BEFORE = re.compile(
     rf"(?:\bram|system memory|\bmemory|内存|(?:lp)?ddr[345]x?(?:[\s-]*\d{{4}})?)\s*(?:is|:|=|of|要|有|only|is only)?\s*(?:only\s*)?{_NUM}\s*(?:gb|gib|g|go)?\b"
 )
+_RAM_SHORT = re.compile(rf"{_NUM}\s*(?:gb?|gib)\s*(lp)?d(?:dr)?([345])x?(?![a-z0-9])")  # "256GD4", "64g ddr5": shorthand in listings
 _DDR = re.compile(r"\b(lp)?ddr([345])x?(?:[\s-]*(\d{4}))?")
 _CHANNELS = re.compile(r"\b(dual|single|quad|octa|two|four|eight|twelve|\d{1,2})[\s-]*channel")
 _CHANNEL_WORDS = {"single": 1, "dual": 2, "two": 2, "quad": 4, "four": 4, "octa": 8, "eight": 8, "twelve": 12}
@@ -106,6 +108,10 @@ def memory_amounts(text: str, out: Signals) -> None:
             continue
         out.ram_gb = value
         break
+    short = _RAM_SHORT.search(text) if out.ram_gb is None else None
+    if short and 1 <= _number(short.group(1)) <= 4096:
+        out.ram_gb = _number(short.group(1))
+        out.ram_type = f"{'lp' if short.group(2) else ''}ddr{short.group(3)}"
     if out.ram_gb is None:
         for match in _RAM_BEFORE.finditer(text):
             value = _number(match.group(1))
@@ -219,6 +225,26 @@ _RUNTIME_WORDS: list[tuple[str, str]] = [
     (r"\blocalai\b", "localai"),
 ]
 _RUNTIME_PATTERNS = [(re.compile(p), rid) for p, rid in _RUNTIME_WORDS]
+_RUNTIME_SYNTAX: list[tuple[re.Pattern[str], str]] = [
+    # settings and names only one runtime uses: they say which runtime it is when the message names none
+    (
+        re.compile(
+            r"\bnum_(?:ctx|gpu|predict|thread)\b|\bollama_[a-z_]+\b|\bmodelfile\b|"
+            r"\b[a-z][a-z0-9.-]*[a-z0-9]:(?:\d+(?:\.\d+)?[bm]|latest)(?:-[a-z0-9_.-]+)?(?![\w:/])"
+        ),
+        "ollama",
+    ),
+    (
+        re.compile(
+            r"--?gpu[-_]memory[-_]utili[sz]ation|\bgpu_memory_utili[sz]ation\b|--max-model-len|\bmax_model_len\b|"
+            r"--tensor-parallel-size|\btensor_parallel_size\b|--enforce-eager"
+        ),
+        "vllm",
+    ),
+    (re.compile(r"\bn_gpu_layers\s*="), "llama-cpp-python"),
+    (re.compile(r"(?:^|\s)-ngl\b|--n-gpu-layers\b|--ctx-size\b|(?:^|\s)-ctk\b|--cache-type-k\b"), "llama.cpp"),
+    (re.compile(r"--gpulayers\b|\bgpulayers\b|--usecublas\b|--usevulkan\b|--contextsize\b"), "koboldcpp"),
+]
 
 
 def runtime_settings(text: str, out: Signals) -> None:
@@ -231,6 +257,12 @@ def runtime_settings(text: str, out: Signals) -> None:
             best = (match.start(), runtime)
     if best:
         out.runtime = best[1]
+    else:
+        for pattern, runtime in _RUNTIME_SYNTAX:
+            match = pattern.search(text)
+            if match:
+                out.runtime, out.runtime_from = runtime, match.group(0).strip()
+                break
     if re.search(r"\bflash[\s_-]?attn|\bflash[\s_-]?attention|(?:^|\s)-fa(?:\s|$)|--flash-attn|\bfa\s*(?:on|=\s*1)\b", text):
         out.flash_attention = not re.search(r"(?:without|no|disable[ds]?|off)\s+flash|flash[\s_-]?att\w*\s*(?:off|=\s*0|disabled)", text)
     layers = re.search(r"(?:-ngl|--n-gpu-layers|--gpu-layers|num_gpu|gpu[\s_]layers?)\s*(?:=|:)?\s*(\d{1,3})\b", text)

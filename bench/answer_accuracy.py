@@ -2,7 +2,8 @@
 printed separately for the tuning half and the held-out half (split by thread before any result was seen;
 only the tuning half was used to tune the engine), plus the golden regression questions.
 
-    python bench/answer_accuracy.py [--errors tune]   # list the misses of one half (tune only, by rule)
+    python bench/answer_accuracy.py [--errors tune]     # list the intent misses of the tuning half (tune only, by rule)
+    python bench/answer_accuracy.py [--entities tune]   # list the entity misses of the tuning half, with what was read
 
 Metrics: intent (the annotated intent or one a careful moderator would accept), top-1 (the first match is an
 expected entry, over questions whose expected answer is a catalog entry), entities (each stated field the
@@ -61,6 +62,24 @@ def entity_checks(item: dict, answer) -> list[tuple[str, bool]]:
     return checks
 
 
+def _wanted(item: dict, name: str) -> str:
+    want = item.get("entities") or {}
+    if name == "model":
+        return str([m.get("id") for m in want.get("models") or []])
+    if name == "hardware":
+        return str([(h.get("id"), h.get("count", 1)) for h in want.get("hardware") or []])
+    return str(want.get(name))
+
+
+def _read(answer, name: str) -> str:
+    got = answer.entities
+    if name == "model":
+        return str(got.model.id if got.model else None)
+    if name == "hardware":
+        return str([(h.id, n) for h, n in got.hardware_groups])
+    return str(getattr(got.signals, name))
+
+
 def score(engine, items: list[dict]) -> dict:
     tallies = Counter()
     by_field: Counter = Counter()
@@ -69,6 +88,7 @@ def score(engine, items: list[dict]) -> dict:
     per_intent_ok: Counter = Counter()
     latencies = []
     misses = []
+    entity_misses = []
     for item in items:
         started = time.perf_counter()
         answer = engine.answer(item["text"])
@@ -94,10 +114,18 @@ def score(engine, items: list[dict]) -> dict:
         for name, ok in entity_checks(item, answer):
             by_field[name] += 1
             by_field_ok[name] += ok
+            if not ok:
+                entity_misses.append((item["id"], name, _wanted(item, name), _read(answer, name), item["text"][:140].replace("\n", " ")))
         if not right_intent:
             misses.append((item["id"], item["intent"], got, item["text"][:140].replace("\n", " ")))
     tallies["latencies"] = latencies
-    return {"t": tallies, "fields": (by_field, by_field_ok), "intents": (per_intent, per_intent_ok), "misses": misses}
+    return {
+        "t": tallies,
+        "fields": (by_field, by_field_ok),
+        "intents": (per_intent, per_intent_ok),
+        "misses": misses,
+        "entity_misses": entity_misses,
+    }
 
 
 def pct(a: int, b: int) -> str:
@@ -122,7 +150,8 @@ def report(name: str, result: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--errors", choices=["tune"], help="list the misses of the tuning half")
+    parser.add_argument("--errors", choices=["tune"], help="list the intent misses of the tuning half")
+    parser.add_argument("--entities", choices=["tune"], help="list the entity misses of the tuning half")
     args = parser.parse_args()
     from answers.engine import AnswerEngine
     from answers.knowledge_base import KnowledgeBase
@@ -130,8 +159,8 @@ def main() -> None:
     engine = AnswerEngine(KnowledgeBase.load())
     engine.answer("warm up: will llama 3.1 8b run on a 3090?")
     tune = score(engine, load("tune"))
-    if args.errors:
-        for miss in tune["misses"]:
+    if args.errors or args.entities:
+        for miss in tune["misses" if args.errors else "entity_misses"]:
             print(*miss, sep=" | ")
         return
     report("tuning half (used to tune)", tune)

@@ -282,3 +282,58 @@ def test_what_is_asks_a_meaning_only_about_a_term_near_it(engine):
 def test_any_chance_to_run_is_a_will_it_run_question(engine):
     answer = engine.answer("Is there any chance to run this locally on a 8GB VRAM GPU (RTX 4060)?")
     assert answer.intent == "will_it_run" and "Which model" in answer.text  # the model is not named: ask for it
+
+
+@pytest.mark.parametrize(
+    "text,runtime,phrase",
+    [
+        ("qwen3:30b with num_ctx 32768 on a 3090", "ollama", "qwen3:30b"),
+        ("llama 3.1 8b on a 4090 with --gpu-memory-utilization 0.9", "vllm", "--gpu-memory-utilization"),
+        ("Llama(model_path=x, n_gpu_layers=20) on a 3060", "llama-cpp-python", "n_gpu_layers="),
+        ("./main -m model.gguf -ngl 35 on a 3060", "llama.cpp", "-ngl"),
+        ("koboldcpp? I pass --gpulayers 20 on a 3060", "koboldcpp", None),  # the name wins over the flag
+    ],
+)
+def test_a_runtime_only_one_tool_spells_that_way_is_read(extract, text, runtime, phrase):
+    signals = extract(text).signals
+    assert signals.runtime == runtime
+    assert signals.runtime_from == phrase
+
+
+def test_times_and_urls_are_not_ollama_tags_nor_cards(extract):
+    for text in ("meeting at 10:30 about llama3", "see http://localhost:11434/api on my 3090"):
+        assert extract(text).signals.runtime is None
+    assert extract("meeting at 10:30 about llama3").hardware == []  # not a GT 1030
+
+
+def test_a_runtime_read_from_a_setting_is_said(engine):
+    answer = engine.answer("will qwen3:14b run on my 3060 12gb")
+    assert answer.estimate is not None and answer.estimate.estimate.request.runtime == "ollama"
+    assert "Runtime Ollama: read from 'qwen3:14b'" in answer.text
+
+
+@pytest.mark.parametrize(
+    "text,groups",
+    [
+        ("显卡选择 RTX 3060ti 8G 还是 3060 12G 运行本模型", [("rtx-3060-ti", 1), ("rtx-3060-12gb", 1)]),
+        ("3060 12gb or 4060 8gb", [("rtx-3060-12gb", 1), ("rtx-4060", 1)]),
+    ],
+)
+def test_a_memory_written_with_a_name_stays_with_it(extract, text, groups):
+    assert [(h.id, n) for h, n in extract(text).hardware_groups] == groups
+
+
+@pytest.mark.parametrize(
+    "text,ram,ram_type",
+    [
+        ("ryzen 3900x with 32gb", 32, None),
+        ("will llama 3 8b run on my 5800x3d 32gb no gpu", 32, None),
+        ("5950x 64gb + 3090", 64, None),
+        ("显卡 4*4090D 、256GD4内存", 256, "ddr4"),
+        ("epyc with 512g d5", 512, "ddr5"),
+    ],
+)
+def test_ram_written_the_short_way_is_read(extract, text, ram, ram_type):
+    signals = extract(text).signals
+    assert signals.ram_gb == ram
+    assert signals.ram_type == ram_type
