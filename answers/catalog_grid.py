@@ -4,6 +4,7 @@ model on every GPU. Built lazily once per catalog (the per-model table takes ~0.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,9 +28,19 @@ class Option:
     total_gb: float
 
 
+def build_tables(catalog: Catalog) -> tuple[ModelQuantTable, HardwareColumns]:
+    """The grid's two inputs for the whole catalog: every model at every quant, and every machine (about a second;
+    the knowledge snapshot keeps them, so a process usually loads them instead)."""
+    table = ModelQuantTable.build([model_spec(m) for m in catalog.models], QUALITY_ORDER)
+    columns = HardwareColumns.build([(h.id, system_from_hardware([h])) for h in catalog.hardware])
+    return table, columns
+
+
 class CatalogGrid:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, tables: Callable[[], tuple[ModelQuantTable, HardwareColumns]] | None = None):
+        """``tables``: where the built inputs come from (the knowledge base's snapshot part); built here if None."""
         self.catalog = catalog
+        self._tables = tables or (lambda: build_tables(catalog))
         self._table: ModelQuantTable | None = None
         self._columns: HardwareColumns | None = None
         self._lock = threading.Lock()
@@ -37,9 +48,7 @@ class CatalogGrid:
     def _ensure(self) -> tuple[ModelQuantTable, HardwareColumns]:
         with self._lock:
             if self._table is None or self._columns is None:
-                self._table = ModelQuantTable.build([model_spec(m) for m in self.catalog.models], QUALITY_ORDER)
-                systems = [(h.id, system_from_hardware([h])) for h in self.catalog.hardware]
-                self._columns = HardwareColumns.build(systems)
+                self._table, self._columns = self._tables()
             return self._table, self._columns
 
     def _best(self, fit: np.ndarray, accept: tuple[int, ...]) -> np.ndarray:
@@ -56,12 +65,14 @@ class CatalogGrid:
         grid = evaluate_grid(table, columns, [context])
         fit = grid.fit[:, :, 0]
         options: list[Option] = []
+        listed: set[str] = set()
         q = len(QUALITY_ORDER)
         for tiers in ((RUNS_WELL, TIGHT), (2,), (1,)):  # on GPU, offload, cpu only
             best = self._best(fit, tiers)[:, 0]
             for m, quant_index in enumerate(best):
-                if quant_index < 0 or any(o.model_id == table.model_ids[m * q] for o in options):
+                if quant_index < 0 or table.model_ids[m * q] in listed:
                     continue
+                listed.add(table.model_ids[m * q])
                 row = m * q + quant_index
                 options.append(
                     Option(

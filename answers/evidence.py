@@ -108,6 +108,18 @@ def _same_hardware(kb: KnowledgeBase, bench: Benchmark, hardware_ids: list[str])
     return bench.hardware in chips
 
 
+def _rows_of(kb: KnowledgeBase, model_id: str | None, hardware_ids: list[str]) -> list[Benchmark]:
+    """The catalog's rows of this model or on this hardware (by entry id or chip), in catalog order: every evidence
+    rung needs one or the other, so the rest of the catalog need not be looked at."""
+    chips = {h.chip for h in (kb.catalog.hardware_by_id(i) for i in hardware_ids) if h and h.chip}
+    positions = kb.benchmark_positions
+    found: set[int] = set(positions.get(("model", model_id or ""), ()))
+    for key in {*hardware_ids, *chips}:
+        found.update(positions.get(("hardware", key), ()))
+    rows = kb.catalog.benchmarks
+    return [rows[i] for i in sorted(found)]
+
+
 def _same_family(kb: KnowledgeBase, bench: Benchmark, hardware_ids: list[str]) -> bool:
     """Another device of the same vendor family and kind (extrapolation from it is scaled by the estimator)."""
     asked = [kb.catalog.hardware_by_id(i) for i in hardware_ids]
@@ -186,7 +198,7 @@ def find_measurements(
         return "estimated", []
     model = kb.catalog.model(model_id)
     rows: list[tuple[int, Benchmark, str]] = []
-    for bench in kb.catalog.benchmarks:
+    for bench in _rows_of(kb, None, hardware_ids):
         if bench.gpus != gpus or not _same_hardware(kb, bench, hardware_ids):
             continue
         differs = setup.differences(bench) if setup else []
@@ -259,7 +271,7 @@ def ladder(kb: KnowledgeBase, est: Estimate, model_id: str | None, hardware_ids:
     model = kb.catalog.model(model_id)
     wanted = req.gen_tokens if kind == 0 else req.prompt_tokens
     best: tuple[int, float, Benchmark, list[Hardware] | None, bool] | None = None
-    candidates = [(b, False) for b in kb.catalog.benchmarks] + [(b, True) for b in community_benchmarks(kb)]
+    candidates = [(b, False) for b in _rows_of(kb, model_id, hardware_ids)] + [(b, True) for b in community_benchmarks(kb)]
     for bench, submitted in candidates:
         bkind, tokens = test_tokens(bench.test)
         if bkind != kind or "+" in bench.test or bench.gpus != gpus or setup.differences(bench):
@@ -309,7 +321,7 @@ def proof_of_running(
     "won't run" wrong)."""
     if model_id is None or ":" in model_id or not hardware_ids:
         return None
-    for bench in kb.catalog.benchmarks:
+    for bench in _rows_of(kb, model_id, []):
         if bench.model != model_id or bench.quant.upper() != quant.upper() or bench.gpus != gpus:
             continue
         if not _same_hardware(kb, bench, hardware_ids):

@@ -19,12 +19,13 @@ if TYPE_CHECKING:
     from answers.entities import EntityExtractor
     from answers.errors_match import SignatureMatcher
     from answers.ranking import QualityIndex
+    from estimator.batch import HardwareColumns, ModelQuantTable
     from knowledge.catalog import Catalog
     from knowledge.search import NameIndex
 
 # what a snapshot keeps besides the catalog and the name index: the engine's indexes (cached properties below), each
 # pickled apart and loaded on first use (``runlocalai estimate`` never loads, nor imports, the engine's modules)
-SNAPSHOT_PARTS = ("entity_extractor", "signature_matcher", "search_index")
+SNAPSHOT_PARTS = ("entity_extractor", "signature_matcher", "search_index", "grid_tables")
 _PACKAGES = ("answers", "knowledge", "estimator")  # their source files are the code version of a snapshot
 
 
@@ -50,7 +51,25 @@ class KnowledgeBase:
         """Catalog-wide grid, built on first use and dropped with this catalog (a reload gets a fresh one)."""
         from answers.catalog_grid import CatalogGrid
 
-        return CatalogGrid(self.catalog)
+        return CatalogGrid(self.catalog, lambda: self.grid_tables)
+
+    @cached_property
+    def benchmark_positions(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """Positions in ``catalog.benchmarks`` by ("model", id) and by ("hardware", the row's hardware field): the
+        evidence paths look only at rows of the asked model or machine instead of scanning every row."""
+        positions: dict[tuple[str, str], list[int]] = {}
+        for index, bench in enumerate(self.catalog.benchmarks):
+            positions.setdefault(("model", bench.model), []).append(index)
+            positions.setdefault(("hardware", bench.hardware), []).append(index)
+        return {key: tuple(value) for key, value in positions.items()}
+
+    @cached_property
+    def grid_tables(self) -> tuple[ModelQuantTable, HardwareColumns]:
+        """Every model at every quant and every machine, as the grid's arrays (about a second to build)."""
+        from answers.catalog_grid import build_tables
+
+        stored = self._stored("grid_tables")
+        return stored if stored is not None else build_tables(self.catalog)
 
     @cached_property
     def quality(self) -> QualityIndex:

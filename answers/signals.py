@@ -56,6 +56,13 @@ class Signals:
 # ------------------------------------------------------------------------------------------------
 _GPU_WORDS = r"(?:vram|video\s*memory|video\s*ram|gpu|gpus|card|cards|graphics\s*cards?|video\s*cards?|显存|显卡)"
 _VRAM = re.compile(rf"{_NUM}{_GB}\s*(?:of\s+)?(?:gddr\w*\s+)?{_GPU_WORDS}")
+_COUNT_WORDS = {"two": 2, "dual": 2, "three": 3, "four": 4, "quad": 4, "six": 6, "eight": 8}
+_VRAM_COUNTED = re.compile(
+    # "3x24 GB", "2x 24gb cards", "two 24gb gpus", "4 x 16 GB VRAM": several cards of one size (not "2x32gb ddr5" sticks)
+    rf"\b(\d{{1,2}}|two|dual|three|four|quad|six|eight)\s*(?:x|×|\*)\s*{_NUM}{_GB}(?!\s*(?:of\s+)?(?:(?:lp)?ddr|ram|memory|system|内存))"
+    rf"|\b(\d{{1,2}}|two|dual|three|four|quad|six|eight)\s+{_NUM}{_GB}\s*(?:of\s+)?(?:vram\s+)?(?:gpus|cards|graphics\s*cards)\b"
+)
+_RAM_KIT = re.compile(rf"\b(\d{{1,2}})\s*(?:x|×|\*)\s*{_NUM}{_GB}\s*(?:of\s+)?(?:(?:lp)?ddr|ram\b|memory|内存)")
 _VRAM_AFTER = re.compile(rf"(?:vram|显存)\s*(?:of|is|:|=)?\s*{_NUM}{_GB}")
 _UNIFIED = re.compile(
     rf"{_NUM}{_GB}\s*(?:of\s+)?(?:unified(?:\s*memory|\s*ram)?|(?:ram\s+)?(?:mac|macbook|mac\s*mini|mac\s*studio|m[1-5]\b))"
@@ -80,6 +87,13 @@ def _number(text: str) -> float:
 
 def memory_amounts(text: str, out: Signals) -> None:
     """VRAM, unified memory, system RAM (with DDR generation, speed and channels)."""
+    counted = _VRAM_COUNTED.search(text)
+    if counted:
+        count_word, amount = (counted.group(1), counted.group(2)) if counted.group(1) else (counted.group(3), counted.group(4))
+        count = _COUNT_WORDS.get(count_word) or int(count_word)
+        value = _number(amount)
+        if 2 <= count <= 16 and 1 <= value <= 512:
+            out.vram_gb, out.vram_count = value, count
     for pattern in (_VRAM, _VRAM_AFTER):
         match = pattern.search(text)
         if match and out.vram_gb is None:
@@ -93,7 +107,10 @@ def memory_amounts(text: str, out: Signals) -> None:
         value = _number(match.group(1) or match.group(2))
         if 0 < value <= 1024:
             out.unified_gb = value
-    for match in _RAM.finditer(text):
+    kit = _RAM_KIT.search(text)
+    if kit and 2 <= _number(kit.group(1)) <= 16 and 1 <= _number(kit.group(2)) <= 512:
+        out.ram_gb = _number(kit.group(1)) * _number(kit.group(2))  # "2x32gb ddr5": two sticks, 64 GB
+    for match in _RAM.finditer(text) if out.ram_gb is None else ():
         word = match.group(0)
         has_ram_word = bool(re.search(r"ram|memory|内存|ddr", word))
         if not has_ram_word:

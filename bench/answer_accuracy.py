@@ -119,6 +119,12 @@ def score(engine, items: list[dict]) -> dict:
         if not right_intent:
             misses.append((item["id"], item["intent"], got, item["text"][:140].replace("\n", " ")))
     tallies["latencies"] = latencies
+    again = []
+    for item in items:  # a second pass: reading and routing run again, the estimates come from the cache
+        started = time.perf_counter()
+        engine.answer(item["text"])
+        again.append(time.perf_counter() - started)
+    tallies["latencies_again"] = again
     return {
         "t": tallies,
         "fields": (by_field, by_field_ok),
@@ -143,7 +149,11 @@ def report(name: str, result: dict) -> None:
     print(f"  top-1       {pct(t['top'], t['top_n'])}")
     print(f"  entities    {pct(ent_ok, ent_n)}   " + ", ".join(f"{f} {fields_ok[f]}/{fields[f]}" for f in ENTITY_FIELDS if fields[f]))
     print(f"  abstention  precision {pct(t['abstained_right'], t['abstained'])}   recall {pct(t['abstained_right'], t['should_abstain'])}")
-    print(f"  latency     p50 {statistics.median(lat) * 1000:.1f} ms   p99 {p99:.1f} ms (in process, estimate cache warm after first use)")
+    print(f"  latency     p50 {statistics.median(lat) * 1000:.1f} ms   p99 {p99:.1f} ms (in process, first sight: every estimate computed)")
+    again = sorted(t["latencies_again"])
+    if again:
+        p99_again = again[int(0.99 * (len(again) - 1))] * 1000
+        print(f"              p50 {statistics.median(again) * 1000:.1f} ms   p99 {p99_again:.1f} ms (asked again: estimates cached)")
     per, per_ok = result["intents"]
     print("  by intent   " + ", ".join(f"{i} {per_ok[i]}/{per[i]}" for i in sorted(per)))
 
@@ -158,6 +168,7 @@ def main() -> None:
 
     engine = AnswerEngine(KnowledgeBase.load())
     engine.answer("warm up: will llama 3.1 8b run on a 3090?")
+    engine.answer("warm up: what can I run on a 3090?")  # loads the catalog-wide arrays (a snapshot part) once
     tune = score(engine, load("tune"))
     if args.errors or args.entities:
         for miss in tune["misses" if args.errors else "entity_misses"]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[\s\-_/:,()]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(text: str) -> str:
     """Lowercase, fold accents, and collapse separators so 'Llama-3.1_8B' == 'llama 3.1 8b'."""
     if not text.isascii():

@@ -22,6 +22,7 @@ MIN_FUZZY_LENGTH = 3
 RESOLVE_THRESHOLD = 0.86  # fuzzy score needed to resolve without asking
 SUGGEST_THRESHOLD = 0.55
 TIE_WINDOW = 0.06
+_DIGIT = re.compile(r"\d")
 CANDIDATES = 60  # trigram candidates re-scored by _similarity
 
 
@@ -67,11 +68,12 @@ class TrigramIndex:
         self._sizes = sizes
 
     def candidates(self, query: str, limit: int) -> list[int]:
-        grams = [self._flat[a:b] for a, b in (self._slices[g] for g in trigrams(query) if g in self._slices)]
+        query_grams = trigrams(query)
+        grams = [self._flat[a:b] for a, b in (self._slices[g] for g in query_grams if g in self._slices)]
         if not grams:
             return []
         shared = np.bincount(np.concatenate(grams), minlength=len(self._sizes)).astype(np.float32)
-        dice = 2 * shared / (self._sizes + len(trigrams(query)))
+        dice = 2 * shared / (self._sizes + len(query_grams))
         if len(dice) > limit:
             top = np.argpartition(-dice, limit)[:limit]
         else:
@@ -138,9 +140,9 @@ class NameIndex:
     def exact(self, text: str, kind: str | None = None) -> list[Hit]:
         key = normalize(text)
         found = self._exact.get(key) or []
-        if not found and (" " not in key or any(c.isdigit() for c in key)):
+        if not found and (" " not in key or _DIGIT.search(key)):
             # "rtx4090" = "rtx 4090", "lmstudio" = "lm studio"; but two plain words ("local ai") are not "localai"
-            found = self._exact.get(compact(key)) or []
+            found = self._exact.get(key.replace(" ", "")) or []
         return [Hit(k, i, self.title(k, i), 1.0, key) for k, i in found if kind is None or k == kind]
 
     def fuzzy(self, text: str, kind: str, limit: int = 5) -> list[Hit]:
@@ -266,7 +268,7 @@ def _similarity(query: str, choice: str, **_: object) -> float:
 
     whole = fuzz.ratio(query, choice)
     tokens = fuzz.token_set_ratio(query, choice)
-    q, c = compact(query), compact(choice)
+    q, c = query.replace(" ", ""), choice.replace(" ", "")  # both already normalized: compact() without the regex
     squashed = fuzz.ratio(q, c)
     length_ratio = min(len(q), len(c)) / max(len(q), len(c), 1)
     partial = fuzz.partial_ratio(q, c) * (0.6 + 0.4 * length_ratio) if length_ratio > 0.5 else 0.0

@@ -56,6 +56,7 @@ def _no_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("answers.errors_match.SignatureMatcher.__init__", refuse)
     monkeypatch.setattr("answers.entities.EntityExtractor.__init__", refuse)
     monkeypatch.setattr("answers.bm25.catalog_bm25", refuse)
+    monkeypatch.setattr("answers.catalog_grid.build_tables", refuse)
 
 
 def test_a_fresh_snapshot_is_used_and_holds_everything_the_engine_builds(work: Path, monkeypatch: pytest.MonkeyPatch):
@@ -65,7 +66,7 @@ def test_a_fresh_snapshot_is_used_and_holds_everything_the_engine_builds(work: P
     assert kb.catalog.fingerprint == fingerprint(work / "data")
     assert set(kb._stored_parts) == set(SNAPSHOT_PARTS)  # stored, loaded on first use (not built)
     engine = AnswerEngine(kb)
-    assert not kb._stored_parts
+    assert set(kb._stored_parts) == {"grid_tables"}  # the catalog-wide arrays wait for the first question needing them
     assert engine.bm25 is kb.search_index and engine.signatures is kb.signature_matcher and engine.entities is kb.entity_extractor
     answer = engine.answer("what is gqa")
     assert answer.intent == "glossary" and answer.text.startswith("Grouped-Query Attention: " + OLD_SHORT)
@@ -73,6 +74,9 @@ def test_a_fresh_snapshot_is_used_and_holds_everything_the_engine_builds(work: P
     assert [h.entry.id for h in hits] == ["llama-cpp-cuda-buffer-alloc-failed"]
     assert hits[0].entry is kb.catalog.get("error", hits[0].entry.id)  # one object graph: entries are shared
     assert engine.answer("will llama 3.1 8b run on a 3060 12gb").intent == "will_it_run"
+    listing = engine.answer("what can I run on a 3090")
+    assert listing.intent == "what_can_i_run" and "Runs fully on the GPU" in listing.text
+    assert not kb._stored_parts  # loaded from the snapshot, not built (build_tables refuses above)
 
 
 def test_editing_a_catalog_file_rebuilds_everything(work: Path):

@@ -337,3 +337,24 @@ def test_ram_written_the_short_way_is_read(extract, text, ram, ram_type):
     signals = extract(text).signals
     assert signals.ram_gb == ram
     assert signals.ram_type == ram_type
+
+
+@pytest.mark.parametrize(
+    "text,vram,count,ram",
+    [
+        ("will llama 3.3 70b run on 2x 24gb cards", 24, 2, None),
+        ("command-r-plus-104b-q5_k_s really too large for 3x24 GB ?", 24, 3, None),
+        ("two 16gb cards", 16, 2, None),
+        ("my rig has 2x32gb ddr5 and a 3090", None, 1, 64),  # two sticks of RAM, not two cards
+        ("2x 24gb cards and 2x48gb ddr5", 24, 2, 96),
+    ],
+)
+def test_several_cards_or_sticks_of_one_size(extract, text, vram, count, ram):
+    signals = extract(text).signals
+    assert (signals.vram_gb, signals.vram_count, signals.ram_gb) == (vram, count, ram)
+
+
+def test_unnamed_cards_with_a_count_are_estimated_as_that_many(engine):
+    answer = engine.answer("will llama 3.3 70b run on 2x 24gb cards")
+    assert answer.intent == "will_it_run" and answer.estimate is not None
+    assert len(answer.estimate.estimate.request.system.gpus) == 2
