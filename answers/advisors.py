@@ -129,6 +129,12 @@ def what_can_i_run(
 # ------------------------------------------------------------------------------------------------
 # Which GPU to buy
 # ------------------------------------------------------------------------------------------------
+def _nominal_size(name: str) -> float | None:
+    """The size a model's name states ("Qwen2.5 72B Instruct" -> 72.0), which is what people write ("a 72b")."""
+    match = re.search(r"(\d+(?:\.\d+)?)\s*B\b", name)
+    return float(match.group(1)) if match else None
+
+
 def representative_model(kb: KnowledgeBase, size_b: float, use: str | None = None) -> Model:
     """The newest original (not a fine-tune of another catalog model) instruct model of a size class ("32B models"
     -> a current 32B model; "70b" -> Llama 3.3 70B rather than a community fine-tune of it)."""
@@ -140,6 +146,7 @@ def representative_model(kb: KnowledgeBase, size_b: float, use: str | None = Non
         candidates,
         key=lambda m: (
             abs(m.params_b - size_b) / size_b > 0.15,
+            _nominal_size(m.name) != size_b,  # "72b" is a 72B model by name (Qwen2.5 72B), not Llama 3.3 70B
             m.base_model is not None,
             m.id not in POPULAR["model"],  # the models people ask about most stand for their size
             use in (None, "any", "chat") and (m.modalities != ["text"] or m.variant != "instruct"),  # plain chat models

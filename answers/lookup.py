@@ -35,6 +35,10 @@ POPULAR: dict[str, list[str]] = {
         "mistral-small-3.1-24b-instruct-2503",
         "deepseek-r1-distill-qwen-32b",
         "qwen2.5-coder-32b-instruct",
+        "qwen2.5-7b-instruct",
+        "qwen3-14b",
+        "gemma-3-12b-it",
+        "qwen2.5-72b-instruct",
     ],
     "hardware": [
         "rtx-3060-12gb",

@@ -10,7 +10,16 @@ from dataclasses import replace
 from typing import Any
 
 from answers import cards
-from answers.advisors import AdvisorError, choose_gpu, compare_entries, compare_setups, compare_tools, cost_vs_cloud, what_can_i_run
+from answers.advisors import (
+    AdvisorError,
+    choose_gpu,
+    compare_entries,
+    compare_setups,
+    compare_tools,
+    cost_vs_cloud,
+    representative_model,
+    what_can_i_run,
+)
 from answers.answer import Answer, Confidence, Match
 from answers.defaults import DEFAULT_CONTEXT
 from answers.entities import Entities
@@ -157,6 +166,29 @@ def requirements(kb: KnowledgeBase, entities: Entities) -> Answer:
     assumptions = [] if entities.signals.context else [f"a {DEFAULT_CONTEXT:,}-token context"]
     text = _with_notes("\n".join(lines), entities, assumptions, kb)
     return Answer("will_it_run", text, entities, [_match(model)], confidence=Confidence.GOOD, payload={"requirements": payload_rows})
+
+
+def typical_of_size(kb: KnowledgeBase, entities: Entities) -> Answer | None:
+    """ "Can I run a 70b on my 6700xt?": the estimate for a typical dense model of that size, saying which one stood
+    in for the class. None when no size is named, a model is, or the catalog has nothing of that size."""
+    size = entities.signals.size_class_b
+    if size is None or size <= 0 or entities.model is not None:
+        return None
+    model = representative_model(kb, size, entities.signals.use_case)
+    if abs(model.params_b - size) / size > 0.15:
+        return None
+    stand_in = replace(entities, models=[Hit("model", model.id, model.name, 0.9, f"{size:g}b")])
+    answer = will_it_run(kb, stand_in)
+    if answer is None:
+        return None
+    note = f"A typical {size:g}B model: {model.name} ({model.params_b:g}B); other dense {size:g}B models need about the same."
+    return replace(
+        answer,
+        text=f"{note}\n{answer.text}",
+        entities=entities,
+        confidence=min(answer.confidence, Confidence.FAIR),
+        assumptions=[note.rstrip("."), *answer.assumptions],
+    )
 
 
 def which_model(kb: KnowledgeBase, entities: Entities) -> Answer:

@@ -344,7 +344,7 @@ USE_CASES: list[tuple[str, str]] = [
 ]
 _USE_PATTERNS = [(re.compile(p), use) for p, use in USE_CASES]
 _SIZE_CLASS = re.compile(
-    r"\b(\d{1,3}(?:\.\d)?)\s*b(?:illion)?\s*(?:\+\s*)?(?:param(?:eter)?s?\s*)?(?:(?:coding|code|coder|chat|reasoning|vision|instruct|dense|moe)\s+)?(?:models?|llms?|class|range|ones?)\b|\ba\s+(\d{1,3})\s*b\b"
+    r"\b(\d{1,3}(?:\.\d)?)\s*b(?:illion)?\s*(?:\+\s*)?(?:param(?:eter)?s?\s*)?(?:(?:coding|code|coder|chat|reasoning|vision|instruct|dense|moe)\s+)?(?:models?|llms?|class|range|ones?)\b|\b(?:a|the|any)\s+(\d{1,3})\s*b\b(?![\w.-])"
 )
 _TARGET_VRAM = re.compile(
     rf"(?:get|reach|have|need|want|with|of|for)\s+(?:at\s+least\s+)?{_NUM}{_GB}\s*(?:of\s+)?(?:vram|gpu\s*memory|显存)"

@@ -358,3 +358,26 @@ def test_unnamed_cards_with_a_count_are_estimated_as_that_many(engine):
     answer = engine.answer("will llama 3.3 70b run on 2x 24gb cards")
     assert answer.intent == "will_it_run" and answer.estimate is not None
     assert len(answer.estimate.estimate.request.system.gpus) == 2
+
+
+@pytest.mark.parametrize(
+    "text,model_id",
+    [
+        ("can I run a 70b on my 6700xt", "llama-3.3-70b-instruct"),
+        ("will a 32b model fit on my 3090", "qwen3-32b"),
+        ("can I run the 72b on 2x 3090", "qwen2.5-72b-instruct"),  # the size a name states, not the nearest size
+        ("can my 4060 run any 14b coding models", "qwen2.5-coder-14b-instruct"),
+    ],
+)
+def test_a_size_without_a_model_is_estimated_on_a_typical_one(engine, text, model_id):
+    answer = engine.answer(text)
+    assert answer.intent == "will_it_run" and answer.estimate is not None
+    assert answer.estimate.model_ref["id"] == model_id
+    assert answer.text.startswith("A typical ")  # says which model stood in for the size
+    assert answer.entities.model is None  # what the user said is kept as said
+
+
+def test_a_size_the_catalog_lacks_asks_for_the_model(engine):
+    answer = engine.answer("can I run a 900b on my 3090")
+    assert answer.intent == "will_it_run" and answer.estimate is None
+    assert answer.text.startswith("Which model")
