@@ -62,6 +62,8 @@ _NOT_A_NAME_WORDS = (
     "same"
 )
 _NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split())
+# product lines whose names often have no digit, so a misspelt one ("jetson orion nano") is looked up anyway
+_DIGITLESS_LEADS = frozenset({"jetson", "snapdragon", "raspberry", "steam"})
 _SIZE_OR_QUANT = re.compile(r"^(?:\d{1,2}(?:\.\d+)?[bm]|i?q\d(?:_[a-z0-9]+)*|f16|fp16|bf16|f32|fp32|fp8|int[48]|\d+bit|\d+k)$")
 _COMPARE_SPLIT = re.compile(
     r"\bvs\.?\b|\bversus\b|\bcompared?\s+(?:to|with)\b|\bor\s+(?:a|an|the|two|2x?)?\b|\bthan\b|\binstead of\b|对比|还是"
@@ -446,14 +448,17 @@ class EntityExtractor:
             best: _Span | None = None
             for end in range(start + 1, min(len(tokens), start + 5) + 1):
                 words = tokens[start:end]
-                if any(i in covered for i in range(start, end)) or not any(ch.isdigit() for ch in "".join(words)):
+                if any(i in covered for i in range(start, end)):
+                    continue
+                digitless = not any(ch.isdigit() for ch in "".join(words))
+                if digitless and not (len(words) >= 2 and words[0] in _DIGITLESS_LEADS):
                     continue
                 if len(compact(" ".join(words))) < 4 or all(_QUANTITY.match(w) or w in _FILLER for w in words):
                     continue  # "16gb", "32k ctx" are amounts, not names
                 if all(w in _FILLER or w in _NOT_A_NAME or _QUANTITY.match(w) or _SIZE_OR_QUANT.match(w) for w in words):
                     continue  # "8gb vram", "7b model", "q4_k_m": no name to look up
                 attempts += 1
-                for kind in ("model", "hardware"):
+                for kind in ("hardware",) if digitless else ("model", "hardware"):
                     hits = self.names.fuzzy(" ".join(words), kind, limit=3)
                     if hits and hits[0].score >= FUZZY_ENTITY_THRESHOLD:
                         hit = hits[0]  # NameIndex.fuzzy already broke near-ties (newest of the family)

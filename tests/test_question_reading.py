@@ -381,3 +381,11 @@ def test_a_size_the_catalog_lacks_asks_for_the_model(engine):
     answer = engine.answer("can I run a 900b on my 3090")
     assert answer.intent == "will_it_run" and answer.estimate is None
     assert answer.text.startswith("Which model")
+
+
+@pytest.mark.parametrize(
+    "text,hardware_id",
+    [("Jetson Orion Nano", "jetson-orin-nano-8gb"), ("my jetson orion nx", "jetson-orin-nx-8gb"), ("steam dek", "steam-deck-lcd")],
+)
+def test_a_misspelt_product_without_digits_is_found(extract, text, hardware_id):
+    assert [h.id for h in extract(text).hardware] == [hardware_id]
