@@ -543,7 +543,10 @@ def cost_vs_cloud(
     tokens_per_day: int,
     electricity_price: float = DEFAULT_ELECTRICITY,
     api_price: float | None = None,
+    hours_per_day: float | None = None,
 ) -> AdvisorResult:
+    """Local electricity against a cloud API for one model on one machine. ``hours_per_day`` ("24/7", "8 hours a
+    day"), when given, sets the volume instead of ``tokens_per_day``: what the machine generates in those hours."""
     hw = kb.catalog.hardware_by_id(hardware_id)
     model = kb.catalog.model(model_id)
     if hw is None or model is None:
@@ -558,6 +561,10 @@ def cost_vs_cloud(
     tps = res.estimate.decode_tps
     if tps is None:
         raise AdvisorError(f"{model.name} does not run on {hw.name}, so there is no local cost to compare.")
+    if hours_per_day is not None:
+        if not 0 < hours_per_day <= 24:
+            raise AdvisorError("Hours a day must be between 0 and 24.")
+        tokens_per_day = max(1, round(tps * 3600 * hours_per_day))
     price, _ = price_of(hw, used=False)
     api = api_price if api_price is not None else default_api_price(model.active_params_b or model.params_b)
     hours = tokens_per_day / tps / 3600

@@ -211,8 +211,8 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         scores["choose_gpu"] += w.money
     if s.size_class_b and not entities.models and not hardware_named:
         scores["choose_gpu"] += 0.3
-    if s.electricity_price or s.tokens_per_day:
-        scores["cost"] += w.power_words
+    if s.electricity_price or s.tokens_per_day or (s.hours_per_day and cue_hits(text, "cost")):
+        scores["cost"] += w.power_words  # "24/7" is a volume only beside a cost word ("run it 24/7" is not a bill)
     if scores["cost"] > 0 and cue_hits(text, "cost") >= 1 and re.search(r"electric|kwh|api|cloud|openai|break|电费", text):
         scores["cost"] += 0.6
     asks_meaning = (cue_hits(text, "glossary") > 0 and _asks_about_a_term(text, entities)) or len(re.findall(r"[a-z0-9]+", text)) <= 3

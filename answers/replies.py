@@ -305,13 +305,16 @@ def cost(kb: KnowledgeBase, entities: Entities) -> Answer:
             confidence=Confidence.WEAK,
         )
     assumptions = []
-    if not s.tokens_per_day:
+    hours = s.hours_per_day if not s.tokens_per_day and s.hours_per_day and 0 < s.hours_per_day <= 24 else None
+    if hours is not None:
+        assumptions.append(f"generating {hours:g} hours a day at the estimated speed")
+    elif not s.tokens_per_day:
         assumptions.append("1,000,000 tokens a day")
     if s.electricity_price is None:
         assumptions.append("$0.15 per kWh")
     price = s.electricity_price if s.electricity_price is not None else 0.15
     try:
-        result = cost_vs_cloud(kb, entities.hardware[0].id, entities.model.id, s.tokens_per_day or 1_000_000, price)
+        result = cost_vs_cloud(kb, entities.hardware[0].id, entities.model.id, s.tokens_per_day or 1_000_000, price, hours_per_day=hours)
     except AdvisorError as exc:
         return Answer("cost", exc.full_message(), entities, confidence=Confidence.WEAK)
     matches = [_match(entities.model), _match(entities.hardware[0])]

@@ -44,6 +44,7 @@ class Signals:
     electricity_price: float | None = None  # per kWh, in the stated currency
     electricity_currency: str | None = None
     tokens_per_day: int | None = None
+    hours_per_day: float | None = None  # "24/7", "8 hours a day": the machine generating that long
     use_case: str | None = None
     size_class_b: float | None = None
     target_vram_gb: float | None = None
@@ -330,6 +331,10 @@ _TOKENS_DAY = re.compile(
     r"(\d+(?:\.\d+)?)\s*(k|m|b|thousand|million|billion)?\s*tokens?\s*(?:a|per|/|each|every)\s*(?:day|daily)"
     r"|(\d+(?:\.\d+)?)\s*(k|m|b|thousand|million|billion)?\s*(?:daily|per day)\s*tokens?"
 )
+_HOURS_DAY = re.compile(
+    r"\b24\s*/\s*7\b|\b24x7\b|round[\s-]the[\s-]clock|around the clock|non[\s-]?stop|all day(?: long)?(?: and night)?"
+    r"|\b(\d{1,2}(?:\.\d)?)\s*(?:h|hrs?|hours?)\s*(?:a|per|/|each|every)\s*day\b"
+)
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
 USE_CASES: list[tuple[str, str]] = [
     (r"\bcod(?:e|ing|er)\b|programming|\bdev(?:elopment)?\b|\bcopilot\b|\bautocomplete\b|编程|写代码|代码", "coding"),
@@ -368,6 +373,9 @@ def money_and_volume(text: str, out: Signals) -> None:
             value /= 100
         out.electricity_price = value
         out.electricity_currency = {"€": "EUR", "eur": "EUR", "£": "GBP", "gbp": "GBP", "p": "GBP", "pence": "GBP"}.get(unit, "USD")
+    hours = _HOURS_DAY.search(text)
+    if hours:
+        out.hours_per_day = float(hours.group(1)) if hours.group(1) else 24.0
     tokens = _TOKENS_DAY.search(text)
     if tokens:
         number, scale = (tokens.group(1), tokens.group(2)) if tokens.group(1) else (tokens.group(3), tokens.group(4))

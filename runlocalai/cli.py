@@ -150,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     cost = sub.add_parser("costvscloud", help="electricity versus a cloud API, and when the hardware pays off")
     cost.add_argument("--hardware", required=True)
     cost.add_argument("--model", required=True)
-    cost.add_argument("--tokens-per-day", type=_count, required=True, help="e.g. 2000000 or 2M")
+    volume = cost.add_mutually_exclusive_group(required=True)
+    volume.add_argument("--tokens-per-day", type=_count, help="e.g. 2000000 or 2M")
+    volume.add_argument("--hours-per-day", type=_number, help="hours a day the machine generates (24 = around the clock)")
     cost.add_argument("--electricity-price", type=_number, default=0.15, help="per kWh (default 0.15)")
     cost.add_argument("--api-price", type=_number, help="cloud price per 1M tokens (default by model size)")
     cost.add_argument("--json", action="store_true")
@@ -399,7 +401,12 @@ def cmd_costvscloud(args: argparse.Namespace) -> int:
 
     kb = _kb()
     hardware, model = resolve_hardware(kb, args.hardware), resolve_model(kb, args.model)
-    return _advice(args, cost_vs_cloud(kb, hardware.id, model.id, args.tokens_per_day, args.electricity_price, args.api_price))
+    return _advice(
+        args,
+        cost_vs_cloud(
+            kb, hardware.id, model.id, args.tokens_per_day or 1, args.electricity_price, args.api_price, hours_per_day=args.hours_per_day
+        ),
+    )
 
 
 def cmd_catalog_add_model(args: argparse.Namespace) -> int:

@@ -118,6 +118,8 @@ def test_estimate_from_a_config_json(tmp_path, capsys):
         (["whatcanirun", "--hardware", "rtx 4095"], "Did you mean"),
         (["compare", "rtx 3090", "llama 3.1 8b"], "not one of each"),
         (["costvscloud", "--hardware", "3090", "--model", "llama 3.1 8b", "--tokens-per-day", "-5"], "expected a number"),
+        (["costvscloud", "--hardware", "3090", "--model", "llama 3.1 8b", "--hours-per-day", "30"], "between 0 and 24"),
+        (["costvscloud", "--hardware", "3090", "--model", "llama 3.1 8b"], "--hours-per-day is required"),
         (["estimate", "--model", "llama-3.1-8b", "--vram-gb", "-8", "--bandwidth-gbs", "100"], "VRAM of -8 GB is not possible"),
         (["estimate", "--model", "llama-3.1-8b", "--hardware", "rtx 4090", "--runtime", "lamacpp"], "Did you mean"),
     ],
@@ -174,3 +176,11 @@ def test_help_and_argument_errors_import_nothing_heavy(argv):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
     assert ("exit 0" if "--help" in argv else "exit 2") in done.stderr
+
+
+def test_costvscloud_takes_hours_a_day_instead_of_tokens(capsys):
+    data = run_json(capsys, "costvscloud", "--hardware", "3090", "--model", "llama 3.1 8b", "--hours-per-day", "24", "--json")
+    assert data["hours_per_day"] == pytest.approx(24.0, abs=0.01)
+    # the volume is what the card generates in a day at its estimated speed
+    speed = run_json(capsys, "estimate", "--model", "llama 3.1 8b", "--hardware", "3090", "--json")["decode_tokens_per_s"]
+    assert data["tokens_per_day"] == pytest.approx(speed * 86400, rel=0.05)

@@ -389,3 +389,18 @@ def test_a_size_the_catalog_lacks_asks_for_the_model(engine):
 )
 def test_a_misspelt_product_without_digits_is_found(extract, text, hardware_id):
     assert [h.id for h in extract(text).hardware] == [hardware_id]
+
+
+@pytest.mark.parametrize(
+    "text,hours", [("run it 24/7", 24), ("around the clock", 24), ("8 hours a day", 8), ("2.5 h per day", 2.5), ("at 10:30", None)]
+)
+def test_hours_a_day_are_read(extract, text, hours):
+    assert extract(text).signals.hours_per_day == hours
+
+
+def test_a_cost_question_for_round_the_clock_use_costs_a_full_day(engine):
+    answer = engine.answer("how much would it cost to run qwen3 32b 24/7 on a 4090 at 0.30/kWh vs openrouter")
+    assert answer.intent == "cost"
+    assert answer.payload["hours_per_day"] == pytest.approx(24.0, abs=0.01)
+    assert "generating 24 hours a day" in answer.text
+    assert engine.answer("can I run llama 3.1 8b on a 3090 24/7").intent == "will_it_run"  # no cost word: not a bill
