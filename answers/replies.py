@@ -182,9 +182,11 @@ def typical_of_size(kb: KnowledgeBase, entities: Entities) -> Answer | None:
     if answer is None:
         return None
     note = f"A typical {size:g}B model: {model.name} ({model.params_b:g}B); other dense {size:g}B models need about the same."
+    named = [m for m in answer.matches if m.kind != "model"]  # what the user named first; the stand-in model after
     return replace(
         answer,
         text=f"{note}\n{answer.text}",
+        matches=named + [m for m in answer.matches if m.kind == "model"],
         entities=entities,
         confidence=min(answer.confidence, Confidence.FAIR),
         assumptions=[note.rstrip("."), *answer.assumptions],

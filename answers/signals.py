@@ -116,8 +116,11 @@ def memory_amounts(text: str, out: Signals) -> None:
         has_ram_word = bool(re.search(r"ram|memory|内存|ddr", word))
         if not has_ram_word:
             continue
-        if re.search(r"unified|vram|gpu|card|显存", text[match.start() : match.end() + 12]):
-            continue
+        after = text[match.end() : match.end() + 16]
+        if re.search(r"unified|vram|gpu|card|显存", word) or re.match(
+            r"\s*(?:of\s+|on\s+(?:my|the|a)\s+)?(?:unified|vram|gpu|card|显存)", after
+        ):
+            continue  # "16gb gpu ram", "24gb ram on the card"; but "16gb ram and no gpu" is system RAM
         value = _number(match.group(1))
         if value <= 0 or value > 4096:
             out.problems.append(f"{word.strip()!r} is not a possible amount of RAM, so I ignored it.")
@@ -349,7 +352,7 @@ USE_CASES: list[tuple[str, str]] = [
 ]
 _USE_PATTERNS = [(re.compile(p), use) for p, use in USE_CASES]
 _SIZE_CLASS = re.compile(
-    r"\b(\d{1,3}(?:\.\d)?)\s*b(?:illion)?\s*(?:\+\s*)?(?:param(?:eter)?s?\s*)?(?:(?:coding|code|coder|chat|reasoning|vision|instruct|dense|moe)\s+)?(?:models?|llms?|class|range|ones?)\b|\b(?:a|the|any)\s+(\d{1,3})\s*b\b(?![\w.-])"
+    r"\b(\d{1,3}(?:\.\d)?)\s*b(?:illion)?\s*(?:\+\s*)?(?:param(?:eter)?s?\s*)?(?:(?:coding|code|coder|chat|reasoning|vision|instruct|dense|moe)\s+)?(?:models?|llms?|class|range|ones?)\b|\b(?:a|the|any|for|run|running|load|fit)\s+(\d{1,3})\s*b\b(?![\w.-])"
 )
 _TARGET_VRAM = re.compile(
     rf"(?:get|reach|have|need|want|with|of|for)\s+(?:at\s+least\s+)?{_NUM}{_GB}\s*(?:of\s+)?(?:vram|gpu\s*memory|显存)"

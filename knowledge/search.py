@@ -100,7 +100,7 @@ class NameIndex:
             title = entry.title
             self._titles[ref] = title
             row = (entry.id, title)
-            for name in {entry.id, title, *entry.aliases}:
+            for name in dict.fromkeys([entry.id, title, *map(str, entry.aliases)]):  # ordered: a set's order changes per process
                 text = normalize(str(name))
                 if not text:
                     continue

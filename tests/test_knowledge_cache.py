@@ -244,3 +244,25 @@ def test_loading_the_snapshot_imports_no_engine_module(work: Path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[0] == "snapshot" and out.strip().endswith("[]"), out
+
+
+def test_the_name_index_is_the_same_in_every_process():
+    """A snapshot written by one process is read by another: ties between fuzzy matches must not depend on the
+    process's string-hash seed (they follow the order of the names in the index)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from answers.knowledge_base import KnowledgeBase\nfrom knowledge.search import NameIndex\n"
+        "names = NameIndex(KnowledgeBase.load().catalog)\n"
+        "print(repr([(h.id, h.score) for h in names.fuzzy('rtx 4090 ti', 'hardware', 8)]))\n"
+        "print(repr(names._choices['hardware']))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=root, check=True
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1

@@ -375,6 +375,7 @@ def test_a_size_without_a_model_is_estimated_on_a_typical_one(engine, text, mode
     assert answer.estimate.model_ref["id"] == model_id
     assert answer.text.startswith("A typical ")  # says which model stood in for the size
     assert answer.entities.model is None  # what the user said is kept as said
+    assert answer.matches[0].kind == "hardware"  # the machine the user named comes before the stand-in model
 
 
 def test_a_size_the_catalog_lacks_asks_for_the_model(engine):
@@ -404,3 +405,18 @@ def test_a_cost_question_for_round_the_clock_use_costs_a_full_day(engine):
     assert answer.payload["hours_per_day"] == pytest.approx(24.0, abs=0.01)
     assert "generating 24 hours a day" in answer.text
     assert engine.answer("can I run llama 3.1 8b on a 3090 24/7").intent == "will_it_run"  # no cost word: not a bill
+
+
+@pytest.mark.parametrize(
+    "text,ram,vram",
+    [("16gb ram and no gpu", 16, None), ("i have 8gb ram on my card", None, None), ("24gb vram and 64gb ram", 64, 24)],
+)
+def test_system_ram_beside_a_gpu_word_later_in_the_sentence(extract, text, ram, vram):
+    signals = extract(text).signals
+    assert (signals.ram_gb, signals.vram_gb) == (ram, vram)
+
+
+def test_a_size_named_with_for_sets_the_compared_model(engine):
+    answer = engine.answer("which is faster for 70b, m4 max 128gb or 2x 3090?")
+    assert answer.intent == "compare"
+    assert "for Llama 3.3 70B Instruct" in answer.text.splitlines()[0]
