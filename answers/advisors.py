@@ -90,6 +90,9 @@ def what_can_i_run(
     system, refs = build_system(kb, query)
     label = setup.label or " + ".join(r["name"] for r in refs) or "CPU + RAM"
     options = kb.grid.models_on(system, refs[0]["id"] if refs else "custom", context)
+    # RAM not given: the grid lets offload use any amount (a single estimate answers "offload" with a RAM warning),
+    # but a list of suggestions should hold to the RAM it assumed rather than offer a 235B model to a 3060
+    ram_cap_gb = _assumed_capacity_gb(system) if system.ram_assumed and not system.unified else None
     keep = USES[use]
     tiers: dict[str, list[tuple[Model, Any, Any]]] = {}
     for option in options:
@@ -98,6 +101,8 @@ def what_can_i_run(
             continue
         if option.fit in {"offload", "cpu_only"} and option.decode_tps < MIN_OFFLOAD_TPS:
             continue  # runs, technically, but too slow to be worth listing
+        if ram_cap_gb is not None and option.fit == "offload" and option.total_gb > ram_cap_gb:
+            continue
         tiers.setdefault(option.fit, []).append((model, option, kb.quality.quality(model, use)))
     lines = [f"Models for {label} at {context:,} tokens" + (f" ({use})" if use != "any" else "") + ", best first:"]
     payload: dict[str, Any] = {"tiers": {}, "ranking": "published quality figures where the catalog has them, else size and date"}
@@ -129,6 +134,14 @@ def what_can_i_run(
 # ------------------------------------------------------------------------------------------------
 # Which GPU to buy
 # ------------------------------------------------------------------------------------------------
+def _assumed_capacity_gb(system: Any) -> float:
+    """GPU memory plus the usable part of the RAM the estimate assumed, in GB."""
+    from estimator.hardware import desktop_reserves, usable_gpu_bytes, usable_ram_bytes
+
+    gpu = sum(usable_gpu_bytes(d, system.wired_limit_gib, r) for d, r in zip(system.gpus, desktop_reserves(system), strict=True))
+    return (gpu + usable_ram_bytes(system)) / 1e9
+
+
 def _nominal_size(name: str) -> float | None:
     """The size a model's name states ("Qwen2.5 72B Instruct" -> 72.0), which is what people write ("a 72b")."""
     match = re.search(r"(\d+(?:\.\d+)?)\s*B\b", name)

@@ -16,6 +16,9 @@ from knowledge.catalog import Catalog
 from knowledge.devices import model_spec, system_from_hardware
 
 QUALITY_ORDER = list(COMMON_GGUF)  # best first
+# With layers in system RAM (offload, CPU only) memory bandwidth sets the speed, so a bigger file is slower in
+# proportion: those tiers suggest Q4_K_M at most (the usual advice), not the Q8_0 that merely fits in RAM.
+SLOW_TIER_START = QUALITY_ORDER.index("Q4_K_M")
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,12 @@ class CatalogGrid:
                 self._table, self._columns = self._tables()
             return self._table, self._columns
 
-    def _best(self, fit: np.ndarray, accept: tuple[int, ...]) -> np.ndarray:
-        """Per (model, hardware): index of the best-quality quant whose fit is in ``accept`` (-1 if none)."""
+    def _best(self, fit: np.ndarray, accept: tuple[int, ...], start: int = 0) -> np.ndarray:
+        """Per (model, hardware): index of the best-quality quant whose fit is in ``accept`` (-1 if none), looking
+        only at ``QUALITY_ORDER[start:]``."""
         q = len(QUALITY_ORDER)
         ok = np.isin(fit.reshape(-1, q, fit.shape[1]), accept)  # (models, quants, hardware)
+        ok[:, :start, :] = False
         first = np.argmax(ok, axis=1)
         return np.where(ok.any(axis=1), first, -1)
 
@@ -67,8 +72,8 @@ class CatalogGrid:
         options: list[Option] = []
         listed: set[str] = set()
         q = len(QUALITY_ORDER)
-        for tiers in ((RUNS_WELL, TIGHT), (2,), (1,)):  # on GPU, offload, cpu only
-            best = self._best(fit, tiers)[:, 0]
+        for tiers, start in (((RUNS_WELL, TIGHT), 0), ((2,), SLOW_TIER_START), ((1,), SLOW_TIER_START)):  # GPU, offload, CPU
+            best = self._best(fit, tiers, start)[:, 0]
             for m, quant_index in enumerate(best):
                 if quant_index < 0 or table.model_ids[m * q] in listed:
                     continue
