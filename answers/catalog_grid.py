@@ -54,12 +54,14 @@ class CatalogGrid:
                 self._table, self._columns = self._tables()
             return self._table, self._columns
 
-    def _best(self, fit: np.ndarray, accept: tuple[int, ...], start: int = 0) -> np.ndarray:
+    def _best(self, fit: np.ndarray, accept: tuple[int, ...], start: int = 0, stop: int | None = None) -> np.ndarray:
         """Per (model, hardware): index of the best-quality quant whose fit is in ``accept`` (-1 if none), looking
-        only at ``QUALITY_ORDER[start:]``."""
+        only at ``QUALITY_ORDER[start:stop]``."""
         q = len(QUALITY_ORDER)
         ok = np.isin(fit.reshape(-1, q, fit.shape[1]), accept)  # (models, quants, hardware)
         ok[:, :start, :] = False
+        if stop is not None:
+            ok[:, stop:, :] = False
         first = np.argmax(ok, axis=1)
         return np.where(ok.any(axis=1), first, -1)
 
@@ -72,8 +74,14 @@ class CatalogGrid:
         options: list[Option] = []
         listed: set[str] = set()
         q = len(QUALITY_ORDER)
-        for tiers, start in (((RUNS_WELL, TIGHT), 0), ((2,), SLOW_TIER_START), ((1,), SLOW_TIER_START)):  # GPU, offload, CPU
-            best = self._best(fit, tiers, start)[:, 0]
+        passes = (
+            ((RUNS_WELL,), 0, SLOW_TIER_START + 1),  # with room to spare at Q4_K_M or better: that, not a tight Q6_K
+            ((RUNS_WELL, TIGHT), 0, None),
+            ((2,), SLOW_TIER_START, None),  # offload
+            ((1,), SLOW_TIER_START, None),  # CPU only
+        )
+        for tiers, start, stop in passes:
+            best = self._best(fit, tiers, start, stop)[:, 0]
             for m, quant_index in enumerate(best):
                 if quant_index < 0 or table.model_ids[m * q] in listed:
                     continue

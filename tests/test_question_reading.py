@@ -420,3 +420,18 @@ def test_a_size_named_with_for_sets_the_compared_model(engine):
     answer = engine.answer("which is faster for 70b, m4 max 128gb or 2x 3090?")
     assert answer.intent == "compare"
     assert "for Llama 3.3 70B Instruct" in answer.text.splitlines()[0]
+
+
+def test_a_model_with_room_at_a_good_quant_is_listed_as_running_well(engine):
+    tiers = engine.answer("what can I run on an m4 max 128gb").payload["tiers"]
+    well = {row["id"]: row["quant"] for row in tiers["runs_well"]}
+    assert well.get("glm-4.5-air") in {"Q5_K_M", "Q4_K_M", "Q6_K", "Q8_0"}  # not "tight at Q6_K"
+    assert "glm-4.5-air" not in {row["id"] for row in tiers.get("tight", [])}
+
+
+def test_cpu_suggestions_use_a_fast_quant_and_stay_in_the_ram(engine):
+    tiers = engine.answer("what model should i use with 16gb ram and no gpu").payload["tiers"]
+    rows = tiers["cpu_only"]
+    assert rows and all(row["quant"] not in {"F16", "Q8_0", "Q6_K", "Q5_K_M"} for row in rows)
+    offload = engine.answer("what can I run on a 3060 12gb").payload["tiers"].get("offload", [])
+    assert all("235b" not in row["id"] for row in offload)  # RAM unknown: nothing beyond the RAM it assumed
