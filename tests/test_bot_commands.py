@@ -109,6 +109,14 @@ async def test_costvscloud_gives_break_even(bot, fake):
     assert "Electricity" in text and "Cloud API" in text and ("Break-even" in text or "cloud is cheaper" in text)
 
 
+async def test_costvscloud_takes_hours_a_day_or_says_what_is_missing(bot, fake):
+    base = [command_option("hardware", "rtx-3090"), command_option("model", "llama-3.1-8b-instruct")]
+    _, _, message = await invoke(bot, fake, "costvscloud", [*base, command_option("hours_per_day", 24.0, option_type=10)])
+    assert "24.0 h of generation" in embed_text(message)
+    _, _, message = await invoke(bot, fake, "costvscloud", base)
+    assert message["flags"] & 64 and "tokens_per_day" in (message.get("content") or embed_text(message))
+
+
 @pytest.mark.parametrize(
     "command,option,value,title",
     [

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from answers.advisors import USES, AdvisorResult, choose_gpu, compare_entries, cost_vs_cloud, what_can_i_run
+from answers.advisors import USES, AdvisorError, AdvisorResult, choose_gpu, compare_entries, cost_vs_cloud, what_can_i_run
 from answers.defaults import DEFAULT_CONTEXT
 from answers.setups import Setup, setup_from
 from answers.side_by_side import SideBySide, side_by_side
@@ -122,9 +122,10 @@ class Explore(commands.Cog):
     @app_commands.describe(
         hardware="GPU or machine",
         model="Model",
-        tokens_per_day="Tokens you generate per day",
+        tokens_per_day="Tokens you generate per day (or give hours_per_day)",
         electricity_price="Price per kWh (default 0.15)",
         api_price="Cloud price per 1M tokens (default by model size)",
+        hours_per_day="Hours a day the machine generates, instead of tokens (24 = around the clock)",
     )
     @per_user_cooldown
     async def costvscloud(
@@ -132,15 +133,23 @@ class Explore(commands.Cog):
         interaction: discord.Interaction,
         hardware: HardwareArg,
         model: ModelArg,
-        tokens_per_day: app_commands.Range[int, 1, 100_000_000_000],
+        tokens_per_day: app_commands.Range[int, 1, 100_000_000_000] | None = None,
         electricity_price: app_commands.Range[float, 0.0, 5.0] = 0.15,
         api_price: app_commands.Range[float, 0.001, 1000.0] | None = None,
+        hours_per_day: app_commands.Range[float, 0.1, 24.0] | None = None,
     ) -> None:
         await self.bot.record_command(interaction, "costvscloud")
         kb = self.bot.kb
+
+        def work() -> AdvisorResult:
+            if tokens_per_day is None and hours_per_day is None:
+                raise AdvisorError("Give tokens_per_day (e.g. 2000000) or hours_per_day (e.g. 24) so I know the volume.")
+            volume = tokens_per_day or 1
+            return cost_vs_cloud(kb, hardware.id, model.id, volume, electricity_price, api_price, hours_per_day=hours_per_day)
+
         await compute_then_send(
             interaction,
-            lambda: cost_vs_cloud(kb, hardware.id, model.id, tokens_per_day, electricity_price, api_price),
+            work,
             _result_payload(f"{model.name} on {hardware.name}: local vs cloud"),
         )
 
