@@ -100,7 +100,7 @@ _CUES: dict[str, tuple[str, ...]] = {
     ),
     "error": (
         r"\berror\b|\bfail(?:s|ed|ing|ure)?\b|\bcrash(?:es|ed|ing)?\b|\bexception\b|\btraceback\b|\bbug\b|\bissue\b|\bproblem\b",
-        r"\bnot (?:working|using|detected|loading|found|recogni[sz]ing|supported)\b|\bdoesn'?t (?:work|use|load|detect|recogni[sz]e)\b|\bwon'?t (?:load|start|run|work)\b|can'?t (?:load|find|detect|use|get)|unable to|not able to",
+        r"\bnot (?:being )?(?:working|using|used|detected|loading|loaded|found|recogni[sz]ing|recogni[sz]ed|supported|utili[sz]ed)\b|\bisn'?t (?:working|loading|detected)\b|\bdoesn'?t (?:work|use|load|detect|recogni[sz]e)\b|\bwon'?t (?:load|start|run|work)\b|can'?t (?:load|find|detect|use|get)|unable to|not able to",
         r"\bonly (?:uses?|using|runs? on) (?:the |my )?cpu\b|\b(?:not|isn'?t|doesn'?t|never) (?:use|using|touch|hit)s? (?:the |my )?gpu\b|\bgpu (?:not|isn'?t) (?:used|detected|utili[sz]ed)|\bslow(?:er|ly|ness)?\b|\bgibberish\b|\bgarbage\b|\blow (?:gpu )?(?:usage|utili[sz]ation|performance|speed)|(?:lower|worse|degraded|poor) (?:token )?(?:generation )?(?:performance|speed)",
         r"\bout of memory\b|\boom\b|\bstuck\b|\bhangs?\b|\bfreez(?:e|es|ing)\b|报错|错误|失败|卡住|很慢|乱码|不足|只能cpu|не удалось",
     ),

@@ -435,3 +435,12 @@ def test_cpu_suggestions_use_a_fast_quant_and_stay_in_the_ram(engine):
     assert rows and all(row["quant"] not in {"F16", "Q8_0", "Q6_K", "Q5_K_M"} for row in rows)
     offload = engine.answer("what can I run on a 3060 12gb").payload["tiers"].get("offload", [])
     assert all("235b" not in row["id"] for row in offload)  # RAM unknown: nothing beyond the RAM it assumed
+
+
+@pytest.mark.parametrize(
+    "text", ["why is my gpu not being used ollama", "my rtx 3090 isn't detected in lm studio", "why is my gpu not being used"]
+)
+def test_a_described_gpu_problem_is_troubleshooting_not_a_definition(engine, text):
+    answer = engine.answer(text)
+    assert answer.intent == "error"
+    assert answer.matches[0].id in {"gpu-not-used", "ollama-running-on-cpu", "lm-studio-gpu-not-detected"}
