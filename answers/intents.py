@@ -258,6 +258,12 @@ _TOOL_CHOICE = re.compile(
 _ASKS_MEANING = r"\b(?:what(?:'s| is| are| does| do)|explain|define|definition of|meaning of|eli5|difference between|how (?:does|do))\b"
 
 
+_EFFECT = (
+    r"(?:really\s+)?(?:reduce|increase|help|affect|improve|speed|slow|hurt|matter|save|cut|lower|raise|change|make|"
+    r"work|worth|need|require|use|cost)"
+)
+
+
 def _asks_about_a_term(text: str, entities: Entities) -> bool:
     """The "what is" / "explain" / "why does" is about a glossary term named near it ("what's the biggest model I
     can run" asks no meaning; "what is the kv cache" does). Without any named term the cue counts as before."""
@@ -272,6 +278,8 @@ def _asks_about_a_term(text: str, entities: Entities) -> bool:
             return True
         if re.search(rf"\bwhy\b[^.?!]{{0,60}}{near}|{near}[^.?!]{{0,60}}\bwhy\b|是什么|什么是|区别|什么意思", text):
             return True
+        if re.search(rf"\b(?:does|do|will|would|can|is)\s+(?:using\s+|enabling\s+|turning on\s+)?{near}\s+{_EFFECT}", text):
+            return True  # "does flash attention reduce vram": what the thing does
     return False
 
 
@@ -306,5 +314,7 @@ def decide(text: str, entities: Entities, w: IntentWeights) -> Decision:
     named_options = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
     if intent == "choose_gpu" and named_options and entities.signals.is_question and _CHOICE_BETWEEN.search(text):
         intent, best = "compare", max(best, scores["compare"])  # "a used 3090 or a 4060 ti?": weigh the named options
+    if best <= 0.0 and entities.signals.is_question and entities.of_kind("glossary"):
+        intent = "glossary"  # nothing else fits a question about named concepts: answer from them (or search)
     runner = next((v for k, v in ranked if k != intent), 0.0)
     return Decision(intent, scores, best - runner)

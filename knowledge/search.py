@@ -116,6 +116,7 @@ class NameIndex:
             chip = getattr(entry, "chip", None)
             if chip and normalize(chip) not in named and compact(chip) not in named:
                 self._exact[normalize(chip)].append(keys[(entry.kind, entry.id)])
+        self._name_families(catalog, keys)
         self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
         # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query
         self._released: dict[tuple[str, str], int] = {}
@@ -127,6 +128,23 @@ class NameIndex:
             family = getattr(entry, "family", None) or entry.title
             self._lead[ref] = normalize(str(family)).split(" ")[0] if family else ""
         self._exact, self._names, self._choices = dict(self._exact), dict(self._names), dict(self._choices)  # lookups never grow them
+
+    def _name_families(self, catalog: Catalog, keys: dict[tuple[str, str], tuple[str, str]]) -> None:
+        """A family slug people say without a version ("mistral small", "mistral nemo") names the family's newest chat
+        model, when every chat model of the family has about the same size (else the size must be said: "qwen3" is
+        0.6B to 235B) and no model or machine already has that name (a glossary term may: "mistral small")."""
+        families: dict[str, list[Any]] = defaultdict(list)
+        for model in catalog.models:
+            if model.family and model.variant not in {"base", "embedding"}:
+                families[model.family].append(model)
+        for family, members in sorted(families.items()):
+            key = normalize(family)
+            sizes = [m.params_b for m in members]
+            claimed = [ref for k in (key, compact(key)) for ref in self._exact.get(k, []) if ref[0] in {"model", "hardware"}]
+            if claimed or max(sizes) > 1.15 * min(sizes):
+                continue
+            newest = max(members, key=lambda m: (m.release_date.toordinal() if m.release_date else 0, m.id))
+            self._exact.setdefault(key, []).append(keys[("model", newest.id)])  # beside a glossary term of that name
 
     def entry(self, kind: str, entry_id: str) -> Any | None:
         return self._entries.get((kind, entry_id))

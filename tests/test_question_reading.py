@@ -444,3 +444,19 @@ def test_a_described_gpu_problem_is_troubleshooting_not_a_definition(engine, tex
     answer = engine.answer(text)
     assert answer.intent == "error"
     assert answer.matches[0].id in {"gpu-not-used", "ollama-running-on-cpu", "lm-studio-gpu-not-detected"}
+
+
+@pytest.mark.parametrize(
+    "text,model_id", [("mistral small", "mistral-small-3.2-24b-instruct-2506"), ("llama 3.3", "llama-3.3-70b-instruct")]
+)
+def test_a_family_of_one_size_named_without_a_version_is_its_newest_model(extract, text, model_id):
+    assert extract(f"can i run {text} on a 3090").model.id == model_id
+
+
+def test_a_family_of_many_sizes_is_not_guessed_from_its_name(kb):
+    assert not [h for h in kb.names.exact("qwen3") if h.kind == "model"]  # 0.6B to 235B: the size must be said
+
+
+def test_does_x_reduce_y_asks_what_x_does(engine):
+    answer = engine.answer("does flash attention reduce vram")
+    assert answer.intent == "glossary" and answer.matches[0].id == "flash-attention"
