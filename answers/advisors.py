@@ -336,11 +336,17 @@ def choose_gpu(
 # ------------------------------------------------------------------------------------------------
 # A versus B
 # ------------------------------------------------------------------------------------------------
+def use_of(entities: Entities) -> str:
+    """The ranking use a message names ("for coding" -> "code"), else "any"."""
+    use = {"coding": "code", "roleplay": "chat"}.get(entities.signals.use_case or "", entities.signals.use_case or "any")
+    return use if use in USES else "any"
+
+
 def compare(kb: KnowledgeBase, entities: Entities) -> AdvisorResult:
     if len(entities.models) >= 2:
         a, b = kb.catalog.model(entities.models[0].id), kb.catalog.model(entities.models[1].id)
         assert a is not None and b is not None
-        return _compare_models(kb, a, b, entities.context, [h.id for h in entities.hardware])
+        return _compare_models(kb, a, b, entities.context, [h.id for h in entities.hardware], use_of(entities))
     hardware = list(dict.fromkeys(h.id for h in entities.hardware))
     if len(hardware) >= 2:
         setups = [Setup(hardware=[hardware[0]]), Setup(hardware=[hardware[1]])]
@@ -348,22 +354,26 @@ def compare(kb: KnowledgeBase, entities: Entities) -> AdvisorResult:
     raise AdvisorError('Name two models or two GPUs to compare, e.g. "3090 vs 4090".')
 
 
-def compare_entries(kb: KnowledgeBase, a: Model | Hardware, b: Model | Hardware, context: int | None = None) -> AdvisorResult:
-    """Two catalog entries of the same kind side by side (what /compare and `runlocalai compare` call)."""
+def compare_entries(
+    kb: KnowledgeBase, a: Model | Hardware, b: Model | Hardware, context: int | None = None, use: str = "any"
+) -> AdvisorResult:
+    """Two catalog entries of the same kind side by side (what /compare and `runlocalai compare` call); ``use``
+    picks the benchmarks two models are judged on."""
     if a.kind != b.kind:
         raise AdvisorError("Compare two models or two GPUs, not one of each (a model on a GPU is a will-it-run question).")
     if a.id == b.id:
         raise AdvisorError(f"Both sides are {a.title}: name two different ones.")
     if isinstance(a, Model) and isinstance(b, Model):
-        return _compare_models(kb, a, b, context, [])
+        return _compare_models(kb, a, b, context, [], use if use in USES else "any")
     return compare_setups(kb, [Setup(hardware=[a.id]), Setup(hardware=[b.id])], None, context)
 
 
-def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, hardware: list[str]) -> AdvisorResult:
+def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, hardware: list[str], use: str = "any") -> AdvisorResult:
     rows: list[dict[str, Any]] = []
+    qualities = {m.id: kb.quality.quality(m, use) for m in (a, b)}
     for m in (a, b):
         size = f"{m.params_b:g}B" + (f" ({m.active_params_b:g}B active)" if m.active_params_b else "")
-        quality = kb.quality.quality(m)
+        quality = qualities[m.id]
         rows.append(
             {
                 "id": m.id,
@@ -387,10 +397,22 @@ def _compare_models(kb: KnowledgeBase, a: Model, b: Model, context: int | None, 
         tps = f"~{res.estimate.decode_tps:.0f} tok/s" if res.estimate.decode_tps else "does not run"
         lines.append(f"  on your hardware: {m.name} {res.estimate.fit.replace('_', ' ')} at {res.estimate.quant.name}, {tps}")
     small, big = sorted((a, b), key=lambda m: m.active_params_b or m.params_b)
-    lines.append(
-        f"Choose {small.name} if speed and memory matter most; "
-        f"choose {big.name} if you have the memory and want the larger model's quality."
-    )
+    better = max((a, b), key=lambda m: qualities[m.id].score)
+    worse = b if better is a else a
+    basis = "published benchmarks" if all(q.published for q in qualities.values()) else "published benchmarks and size/date estimates"
+    for_use = {"code": " for coding", "reasoning": " for reasoning", "chat": " for chat", "vision": " for vision"}.get(use, "")
+    same_size = (big.active_params_b or big.params_b) <= 1.15 * (small.active_params_b or small.params_b)
+    if abs(qualities[a.id].score - qualities[b.id].score) >= 0.03:
+        lines.append(f"Quality{for_use}: {better.name} scores higher than {worse.name} ({basis}).")
+    if same_size:
+        lines.append("They need about the same memory and run at about the same speed; pick on quality, context and license.")
+    elif better is small:
+        lines.append(f"Choose {small.name}: it is smaller and faster, and scores at least as well.")
+    else:
+        lines.append(
+            f"Choose {small.name} if speed and memory matter most; "
+            f"choose {big.name} if you have the memory and want the larger model's quality."
+        )
     if a.architecture.max_context != b.architecture.max_context:
         longer = max((a, b), key=lambda m: m.architecture.max_context)
         lines.append(f"Choose {longer.name} for long documents (trained for {longer.architecture.max_context:,} tokens).")

@@ -18,6 +18,7 @@ from answers.advisors import (
     compare_tools,
     cost_vs_cloud,
     representative_model,
+    use_of,
     what_can_i_run,
 )
 from answers.answer import Answer, Confidence, Match
@@ -270,7 +271,7 @@ def comparison(kb: KnowledgeBase, entities: Entities) -> Answer | None:
         if len(entities.models) >= 2:
             a, b = (kb.catalog.model(h.id) for h in entities.models[:2])
             assert a is not None and b is not None
-            result = compare_entries(kb, a, b, entities.signals.context)
+            result = compare_entries(kb, a, b, entities.signals.context, use_of(entities))
             matches = [_match(h) for h in entities.models[:2]]
         elif (
             len(tools := [t for h in entities.of_kind("tool") if isinstance(t := kb.catalog.get("tool", h.id), Tool)]) >= 2

@@ -460,3 +460,14 @@ def test_a_family_of_many_sizes_is_not_guessed_from_its_name(kb):
 def test_does_x_reduce_y_asks_what_x_does(engine):
     answer = engine.answer("does flash attention reduce vram")
     assert answer.intent == "glossary" and answer.matches[0].id == "flash-attention"
+
+
+def test_two_models_of_one_size_are_compared_on_quality_for_the_use_named(engine):
+    text = engine.answer("llama3.1 8b vs qwen3 8b which is better for coding").text
+    assert "Quality for coding: Qwen3 8B scores higher than Llama 3.1 8B Instruct" in text
+    assert "larger model" not in text  # 8.03B against 8.2B is not a size choice
+
+
+def test_a_smaller_model_that_scores_higher_is_recommended_outright(engine):
+    text = engine.answer("llama 2 70b vs qwen3 14b").text
+    assert "Choose Qwen3 14B: it is smaller and faster" in text
