@@ -177,11 +177,17 @@ class Build:
     price_basis: str
 
 
+NEW_SALE_YEARS = 5  # a card launched more than this many years before the catalog's newest is not bought new
+
+
 def _candidate_builds(kb: KnowledgeBase, budget: float | None, used: bool) -> list[Build]:
     builds = []
+    newest = max((hw.launch_price.date.year for hw in kb.catalog.hardware if hw.launch_price), default=0)
     for hw in kb.catalog.hardware:
         if hw.device == "cpu":
             continue
+        if not used and hw.launch_price and hw.launch_price.date.year < newest - NEW_SALE_YEARS:
+            continue  # an RX 580 or a 1080 Ti at its 2017 launch price is not an offer anyone can take
         price, basis = price_of(hw, used)
         if price is None:
             continue
@@ -205,8 +211,8 @@ def _shortlist(kb: KnowledgeBase, model: Model, context: int, builds: list[Build
         for b in builds
         if b.cards > 1
         and not (b.hardware.id in single and single[b.hardware.id].quant in GOOD_QUANTS)
-        and b.hardware.memory_gb * b.cards * 0.9 >= need
-        and b.hardware.memory_gb * (b.cards - 1) * 0.9 < need
+        and b.hardware.memory_gb * b.cards * 0.97 >= need  # may just fit (2x 24 GB for a 43 GiB 70B): let the estimate say
+        and b.hardware.memory_gb * (b.cards - 1) * 0.9 < need  # one card fewer surely does not: one more is only kept then
     ]
     multi.sort(key=lambda b: b.price_usd)
     return singles + multi[:MULTI_CARD_CANDIDATES]
@@ -317,12 +323,14 @@ def choose_gpu(
     decent = [r for r in rows if r["quant"] in GOOD_QUANTS]
     if len(decent) >= 3:  # plenty of builds run it at a quality quant: don't recommend 2-3 bit squeezes
         rows = decent
-    rows.sort(key=lambda r: (r["quant"] not in GOOD_QUANTS, -r["value"]))
+    by_memory = not model_id and not size_class_b  # no target: memory decides which models fit, so it comes first
+    rows.sort(key=lambda r: (r["quant"] not in GOOD_QUANTS, -r["memory_gb"] if by_memory else 0, -r["value"]))
     ranking = rows[:limit]
     head = (
         f"GPUs for {model.name} at {context:,} tokens" + (f" under ${budget:,.0f}" if budget else "") + (" (used prices)" if used else "")
     )
-    lines = [head + ", best value first (tok/s per $1000):"]
+    order = "most memory first, then tok/s per $1000" if by_memory else "best value first (tok/s per $1000)"
+    lines = [f"{head}, {order}:"]
     for i, r in enumerate(ranking, 1):
         cards = f"{r['cards']}× " if r["cards"] > 1 else ""
         lines.append(
@@ -330,6 +338,8 @@ def choose_gpu(
             f"~{r['decode_tokens_per_s']:.0f} tok/s, {r['value']:.0f} tok/s per $1000"
         )
     lines.append("Prices are launch prices unless a used price is on record; check current listings.")
+    if not used:
+        lines.append(f'Cards launched over {NEW_SALE_YEARS} years ago are left out: say "used" for second-hand ones (RTX 3090...).')
     return AdvisorResult("\n".join(lines), {"ranking": ranking, "model": model.id, "context": context, "assumptions": assumptions})
 
 

@@ -471,3 +471,12 @@ def test_two_models_of_one_size_are_compared_on_quality_for_the_use_named(engine
 def test_a_smaller_model_that_scores_higher_is_recommended_outright(engine):
     text = engine.answer("llama 2 70b vs qwen3 14b").text
     assert "Choose Qwen3 14B: it is smaller and faster" in text
+
+
+def test_a_gpu_budget_without_a_target_puts_memory_first_and_only_cards_sold_today(engine):
+    answer = engine.answer("best gpu for local llms under 500 dollars")
+    rows = answer.payload["ranking"]
+    memory = [row["memory_gb"] for row in rows]
+    assert memory == sorted(memory, reverse=True) and memory[0] >= 16
+    assert not {"rx-580-8gb", "rx-480-8gb", "gtx-1080-ti"} & {row["id"] for row in rows}  # not sold new any more
+    assert "most memory first" in answer.text and 'say "used"' in answer.text
