@@ -524,12 +524,13 @@ def compare_setups(
     setups: list[Setup],
     model_id: str | None,
     context: int | None,
-    used: bool = False,
+    used: bool | list[bool] = False,
     size_class_b: float | None = None,
     use_case: str | None = None,
 ) -> AdvisorResult:
     """Two machines (each possibly several GPUs) for one model: memory, speed, price, and when to pick which. Without a
-    model, a typical one of ``size_class_b`` ("for 70b models"), else Llama 3.1 8B; ``used``: second-hand prices."""
+    model, a typical one of ``size_class_b`` ("for 70b models"), else Llama 3.1 8B; ``used``: second-hand prices, for
+    both or per side ("a used 3090 or a new 4070 Ti Super")."""
     if model_id:
         model = kb.catalog.model(model_id)
     elif size_class_b:
@@ -539,17 +540,20 @@ def compare_setups(
     if model is None:
         raise AdvisorError(f"Unknown model {model_id!r}.")
     ctx = context or DEFAULT_CONTEXT
-    rows = [_setup_row(kb, s, model, ctx, used)[0] for s in setups[:2]]
+    per_side = used if isinstance(used, list) else [used, used]
+    rows = [_setup_row(kb, s, model, ctx, side_used)[0] for s, side_used in zip(setups[:2], per_side, strict=False)]
     a, b = rows
     quant = a["quant"] or b["quant"] or "Q4_K_M"
-    lines = [f"{a['label']} vs {b['label']} (for {model.name} {quant} at {ctx:,} tokens{', used prices' if used else ''}):"]
-    for r in rows:
+    prices = ", used prices" if all(per_side) else ""
+    lines = [f"{a['label']} vs {b['label']} (for {model.name} {quant} at {ctx:,} tokens{prices}):"]
+    for r, side_used in zip(rows, per_side, strict=False):
         speed = (
             f"~{r['decode_tokens_per_s']:.0f} tok/s gen, ~{r['prefill_tokens_per_s']:,} tok/s prompt"
             if r["decode_tokens_per_s"]
             else "does not run"
         )
-        price = f", ~${r['price_usd']:,.0f}" if r["price_usd"] else ""
+        condition = (" used" if side_used else " new") if any(per_side) and not all(per_side) else ""
+        price = f", ~${r['price_usd']:,.0f}{condition}" if r["price_usd"] else ""
         lines.append(f"- {r['label']}: {r['memory_gb']:g} GB, {r['bandwidth_gbs']:g} GB/s{price}; {r['fit'].replace('_', ' ')}, {speed}")
     more_mem = max(rows, key=lambda r: r["memory_gb"])
     faster = max(rows, key=lambda r: r["decode_tokens_per_s"] or 0)
@@ -565,9 +569,9 @@ def compare_setups(
     if not model_id:
         typical = f"a typical {size_class_b:g}B model" if size_class_b else "a common model"
         lines.append(f"(Compared on {model.name}, {typical}; name a model for your own workload.)")
-    if used:
+    if any(per_side):
         lines.append(f"(Used prices: the recorded second-hand price, else {USED_FRACTION:.0%} of launch.)")
-    return AdvisorResult("\n".join(lines), {"hardware": rows, "model": model.id, "used": used})
+    return AdvisorResult("\n".join(lines), {"hardware": rows, "model": model.id, "used": all(per_side), "used_per_side": per_side})
 
 
 # ------------------------------------------------------------------------------------------------

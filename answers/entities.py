@@ -86,6 +86,7 @@ class Entities:
     hardware_sides: list[list[Hit]] = field(default_factory=list)  # units per side of "A vs B" (one side if no comparison)
     cpus: list[Hit] = field(default_factory=list)  # a host CPU named beside GPUs
     unknown_hardware: list[str] = field(default_factory=list)  # GPU-shaped names the catalog does not know ("rtx 4900")
+    side_used: list[bool | None] = field(default_factory=list)  # per side of "A or B": "used" / "new" said there, else None
 
     @property
     def model(self) -> Hit | None:
@@ -159,6 +160,15 @@ def prepare(text: str) -> str:
     # "3090 x2", "3090x2", "p40 * 4" (an x after a digit or a space, so "max 2" stays "max 2")
     lowered = re.sub(r"(?:(?<=\d)|\s)[x*]\s*(\d{1,2})\b(?!\s*(?:gb|g\b|tb|k\b|b\b|\d))", r" x\1", lowered)
     return lowered
+
+
+def _condition(segment: str) -> bool | None:
+    """ "used 3090" -> True, "new 4070 ti super" -> False, nothing said -> None."""
+    if re.search(r"\bused\b|second[\s-]?hand|pre-?owned|refurb", segment):
+        return True
+    if re.search(r"\bnew\b|brand[\s-]new", segment):
+        return False
+    return None
 
 
 def _ratio(a: str, b: str) -> float:
@@ -301,6 +311,10 @@ class EntityExtractor:
                 continue
             entities.hardware.extend([hits[hit_id]] * max(1, count))
         entities.hardware_sides = [sides[k] for k in sorted(sides)]
+        if len(sides) >= 2:
+            bounds = [0, *split_at, len(lowered)]
+            segments = [lowered[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
+            entities.side_used = [_condition(segments[k]) if k < len(segments) else None for k in sorted(sides)]
         if not entities.hardware:
             entities.vram_gb = signals.vram_gb
         entities.unknown_hardware = _unknown_gpu_names(lowered, pairs, chosen)

@@ -247,6 +247,7 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
     return scores
 
 
+_ADVICE = re.compile(r"\s*(?:get|buy|go|grab|pick|take|just|definitely|i'?d|i would|you should|you could)\b")  # advice given
 _CHOICE_BETWEEN = re.compile(r"\bor\b|\bvs\.?\b|\bversus\b|\binstead of\b|\bover\b|还是|或者")
 
 
@@ -312,7 +313,10 @@ def decide(text: str, entities: Entities, w: IntentWeights) -> Decision:
     if intent == "choose_gpu" and entities.models and entities.hardware and scores["will_it_run"] >= best - 0.2:
         intent = "will_it_run"
     named_options = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
-    if intent == "choose_gpu" and named_options and entities.signals.is_question and _CHOICE_BETWEEN.search(text):
+    asks = entities.signals.is_question or (  # "used 3090 or new 4070 ti super for ai": a short choice, even without "?"
+        len(re.findall(r"[a-z0-9]+", text)) <= 12 and not text.rstrip().endswith(".") and not _ADVICE.match(text)
+    )
+    if intent == "choose_gpu" and named_options and asks and _CHOICE_BETWEEN.search(text):
         intent, best = "compare", max(best, scores["compare"])  # "a used 3090 or a 4060 ti?": weigh the named options
     if best <= 0.0 and entities.signals.is_question and entities.of_kind("glossary"):
         intent = "glossary"  # nothing else fits a question about named concepts: answer from them (or search)

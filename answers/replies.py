@@ -286,7 +286,9 @@ def comparison(kb: KnowledgeBase, entities: Entities) -> Answer | None:
             setups = [setup_from(kb, replace(entities, hardware=side), side) for side in sides[:2]]
             s = entities.signals
             model_id = entities.model.id if entities.model else None
-            result = compare_setups(kb, setups, model_id, s.context, bool(s.used), s.size_class_b, s.use_case)
+            said = entities.side_used[:2] if len(entities.side_used) >= 2 else [None, None]
+            used = [bool(s.used) if side is None else side for side in said]  # "used 3090 or new 4070 ti super"
+            result = compare_setups(kb, setups, model_id, s.context, used, s.size_class_b, s.use_case)
             matches = [_match(side[0]) for side in sides[:2] if side]
         else:
             return None

@@ -480,3 +480,11 @@ def test_a_gpu_budget_without_a_target_puts_memory_first_and_only_cards_sold_tod
     assert memory == sorted(memory, reverse=True) and memory[0] >= 16
     assert not {"rx-580-8gb", "rx-480-8gb", "gtx-1080-ti"} & {row["id"] for row in rows}  # not sold new any more
     assert "most memory first" in answer.text and 'say "used"' in answer.text
+
+
+def test_used_and_new_are_read_per_side_of_a_choice(engine):
+    answer = engine.answer("used 3090 or new 4070 ti super for ai")
+    assert answer.intent == "compare"
+    assert answer.payload["used_per_side"] == [True, False]
+    lines = answer.text.splitlines()
+    assert "used;" in lines[1] and "new;" in lines[2]
