@@ -111,6 +111,23 @@ def test_version_ranges():
 # --------------------------------------------------------------------------------------------------
 # No false positives
 # --------------------------------------------------------------------------------------------------
+def test_eval_files_validate_and_the_extra_set_stays_apart():
+    """data/eval/assign_split.py's checks (ids, lengths, known KB ids) hold for all three files; the second
+    tuning set uses its own ids and split and no thread of the main sets (its validator is run without
+    rewriting anything)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("assign_split", ROOT / "data" / "eval" / "assign_split.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pastes = yaml.safe_load(module.PASTES.read_text(encoding="utf-8"))
+    extra = yaml.safe_load(module.EXTRA.read_text(encoding="utf-8"))
+    assert module.validate(pastes, HEALTHY) == []
+    assert module.validate_extra(extra, pastes, HEALTHY) == []
+    assert len(extra) >= 45 and {item["split"] for item in extra} == {"extra"}
+
+
 def test_healthy_logs_are_real_and_numerous():
     assert len(HEALTHY) >= 50
     assert all(item["source"].startswith("https://") for item in HEALTHY)
