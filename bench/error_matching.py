@@ -184,12 +184,8 @@ def timing(matcher, catalog, sources: list[str], repeats: int = 300) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--misses", action="store_true", help="list tune and extra-set items whose top entry is not the expected one"
-    )
-    parser.add_argument(
-        "--tune-only", action="store_true", help="score the tuning data only (tune half and extra set; while developing)"
-    )
+    parser.add_argument("--misses", action="store_true", help="list tune and extra-set items whose top entry is not the expected one")
+    parser.add_argument("--tune-only", action="store_true", help="score the tuning data only (tune half and extra set; while developing)")
     args = parser.parse_args()
 
     from answers.engine import AnswerEngine
