@@ -263,6 +263,12 @@ def test_near_misses_of_the_new_wordings_stay_apart(matcher):
     # a 4xx manifest answer is a name problem, not the registry failing
     assert ids(matcher.match("Error: pull model manifest: file does not exist"))[0] != "ollama-registry-server-error"
     assert "ollama-registry-server-error" not in ids(matcher.match("Error: pull model manifest: 412: requires a newer version"))
+    # PyTorch's own WinError 1114 (c10.dll and a Visual C++ runtime or torch build problem) is not KoboldCpp's missing AVX
+    torch = (
+        "OSError: [WinError 1114] A dynamic link library (DLL) initialization routine failed. "
+        'Error loading "C:\\Python311\\Lib\\site-packages\\torch\\lib\\c10.dll" or one of its dependencies.'
+    )
+    assert "illegal-instruction-no-avx" not in ids(matcher.match(torch))
 
 
 def test_reworded_messages_match_per_version(matcher):
