@@ -138,7 +138,9 @@ _CHITCHAT = re.compile(
 )
 _ANNOUNCEMENT = re.compile(
     r"\b(?:finally|just) (?:arrived|got|bought|received|ordered|installed|upgraded)|\barrived (?:today|yesterday)\b|"
-    r"\b(?:thanks|thank you)\b.{0,60}\b(?:worked|fixed|solved|helped)\b|\b(?:that|it) (?:worked|fixed it)\b|\+1\b|^same here|"
+    r"\b(?:thanks|thank you)\b.{0,60}\b(?:worked|fixed|solved|helped)\b|"
+    # "it worked" closes a thread; "it worked with 0.3.10" / "that worked previously" reports a regression
+    r"\b(?:that|it) (?:worked|fixed it)\b(?! (?:with|before|in|on|under|until|previously|fine (?:with|in|on|before)))|\+1\b|^same here|"
     r"\bi(?:'m| am) (?:so )?(?:excited|happy|hyped)\b"
 )
 _NOT_FOR_US = re.compile(

@@ -1,10 +1,12 @@
 """Error matching on real pasted logs: accuracy, coverage, forum auto-answers, healthy logs, speed.
 
-    python bench/error_matching.py                  # both halves of data/eval/error_pastes.yaml
-    python bench/error_matching.py --misses         # also list the tune items that were missed
+    python bench/error_matching.py                  # both halves of data/eval/error_pastes.yaml + the extra set
+    python bench/error_matching.py --misses         # also list the tune and extra-set items that were missed
 
 The pastes carry a fixed `split`: entries and ranking are tuned on `tune` only. The `heldout` half is scored
-here in aggregate and its items are never printed (--misses refuses to show them).
+here in aggregate and its items are never printed (--misses refuses to show them). The second tuning set,
+data/eval/error_pastes_extra.yaml (collected 2026-12-03), is scored on a line of its own; it is tuning data
+like `tune`, so its misses may be listed.
 
 Scoring: `expected` is an errors-KB id, or `new:<slug>` for a cause that had no entry when the paste was
 annotated; an entry whose id or one of whose aliases equals the slug counts as that cause. "Right" for an
@@ -28,6 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 PASTES = ROOT / "data" / "eval" / "error_pastes.yaml"
 HEALTHY = ROOT / "data" / "eval" / "healthy_logs.yaml"
+EXTRA = ROOT / "data" / "eval" / "error_pastes_extra.yaml"
+EXTRA_NAME = "extra tuning set (collected 2026-12-03)"
 TARGET_CHARS = 20_000
 
 
@@ -85,7 +89,7 @@ def score(items, engine, matcher, slugs, threshold) -> dict:
             fired += 1
             fired_right += top is not None and top in ok_ids
             fired_strict += top is not None and top == want
-        if top != want:
+        if top is None or top != want:
             misses.append((item["id"], item["expected"], error_ids[:3], round(answer.confidence, 2)))
     return {
         "n": n,
@@ -180,8 +184,8 @@ def timing(matcher, catalog, sources: list[str], repeats: int = 300) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list tune items whose top entry is not the expected one")
-    parser.add_argument("--tune-only", action="store_true", help="score the tune half only (while developing)")
+    parser.add_argument("--misses", action="store_true", help="list tune and extra-set items whose top entry is not the expected one")
+    parser.add_argument("--tune-only", action="store_true", help="score the tuning data only (tune half and extra set; while developing)")
     args = parser.parse_args()
 
     from answers.engine import AnswerEngine
@@ -196,8 +200,9 @@ def main() -> None:
     items = yaml.safe_load(PASTES.read_text(encoding="utf-8"))
     tune = [i for i in items if i.get("split") == "tune"]
     heldout = [i for i in items if i.get("split") == "heldout"]
+    extra = yaml.safe_load(EXTRA.read_text(encoding="utf-8")) if EXTRA.exists() else []
     kb_size = f"{len(kb.catalog.errors)} entries, {matcher.signature_count} signatures"
-    print(f"errors KB: {kb_size}; pastes: {len(tune)} tune, {len(heldout)} heldout")
+    print(f"errors KB: {kb_size}; pastes: {len(tune)} tune, {len(heldout)} heldout, {len(extra)} extra")
 
     # speed first, in a fresh process state (the accuracy runs below allocate a lot)
     healthy = [h["text"] for h in yaml.safe_load(HEALTHY.read_text(encoding="utf-8"))]
@@ -208,6 +213,12 @@ def main() -> None:
     if args.misses:
         for row in tuned["misses"]:
             print("    miss", *row)
+    if extra:
+        extra_scored = score(extra, engine, matcher, slugs, threshold)
+        report(EXTRA_NAME, extra_scored, threshold)
+        if args.misses:
+            for row in extra_scored["misses"]:
+                print("    miss", *row)
     if not args.tune_only:
         report("heldout (never tuned on)", score(heldout, engine, matcher, slugs, threshold), threshold)
     healthy_report(engine, matcher, threshold)

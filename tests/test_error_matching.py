@@ -111,6 +111,23 @@ def test_version_ranges():
 # --------------------------------------------------------------------------------------------------
 # No false positives
 # --------------------------------------------------------------------------------------------------
+def test_eval_files_validate_and_the_extra_set_stays_apart():
+    """data/eval/assign_split.py's checks (ids, lengths, known KB ids) hold for all three files; the second
+    tuning set uses its own ids and split and no thread of the main sets (its validator is run without
+    rewriting anything)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("assign_split", ROOT / "data" / "eval" / "assign_split.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pastes = yaml.safe_load(module.PASTES.read_text(encoding="utf-8"))
+    extra = yaml.safe_load(module.EXTRA.read_text(encoding="utf-8"))
+    assert module.validate(pastes, HEALTHY) == []
+    assert module.validate_extra(extra, pastes, HEALTHY) == []
+    assert len(extra) >= 45 and {item["split"] for item in extra} == {"extra"}
+
+
 def test_healthy_logs_are_real_and_numerous():
     assert len(HEALTHY) >= 50
     assert all(item["source"].startswith("https://") for item in HEALTHY)
@@ -184,6 +201,74 @@ def test_wording_with_variable_parts_in_between_matches(matcher):
 )
 def test_errors_named_in_the_issue_are_recognised(matcher, paste, expected):
     assert ids(matcher.match(paste))[0] == expected
+
+
+@pytest.mark.parametrize(
+    "paste,expected",
+    [
+        ("ValueError: Model type qwen3_moe does not supported.", "mlx-model-type-not-supported"),
+        ("Error: invalid file magic", "gguf-invalid-magic"),
+        (
+            "rocBLAS error: hipErrorNoBinaryForGpu: Unable to find code object for all current devices!",
+            "rocm-unsupported-gfx-target",
+        ),
+        (
+            "ImportError: /root/.cache/torch_extensions/py311_cu121/exllamav2_ext/exllamav2_ext.so: "
+            "undefined symbol: _ZN3c104cuda9SetDeviceEi",
+            "exllama-extension-build-error",
+        ),
+        (
+            "ImportError: DLL load failed while importing exllamav2_ext: The specified module could not be found.",
+            "exllama-extension-build-error",
+        ),
+        ("Error: llama runner exited, you may not have enough available memory to run this model", "ollama-llama-runner-terminated"),
+        ("Jinja Exception: Conversation roles must alternate user/assistant/user/assistant/...", "llama-cpp-chat-template-failed"),
+        (
+            "jinja2.exceptions.TemplateError: Conversation roles must alternate user/assistant/user/assistant/...",
+            "llama-cpp-chat-template-failed",
+        ),
+        (
+            "Error: 500 Internal Server Error: unable to load model: /root/.ollama/models/blobs/sha256-0a1b2c",
+            "llama-cpp-unknown-model-architecture",
+        ),
+        (
+            "RuntimeError: CUDA out of memory occurred when warming up sampler with 256 dummy requests. "
+            "Please try lowering `max_num_seqs` or `gpu_memory_utilization` when initializing the engine.",
+            "cuda-out-of-memory-loading",
+        ),
+        ("OSError: [WinError 1114] A dynamic link library (DLL) initialization routine failed", "illegal-instruction-no-avx"),
+        ("Error: mkdir /usr/share/ollama: permission denied", "ollama-service-permission-denied"),
+        ("Error: could not create directory mkdir /mnt/models/blobs: permission denied", "ollama-service-permission-denied"),
+        (
+            'Error: pull model manifest: 500: {"errors":[{"code":"INTERNAL_ERROR","message":"internal error"}]}',
+            "ollama-registry-server-error",
+        ),
+        ("llama_model_load: error loading model: error loading model vocabulary: unordered_map::at", "gguf-broken-conversion"),
+        (
+            "terminate called after throwing an instance of 'std::out_of_range'\n  what():  invalid unordered_map<K, T> key",
+            "gguf-broken-conversion",
+        ),
+    ],
+)
+def test_wordings_from_the_second_tuning_set_are_recognised(matcher, paste, expected):
+    assert ids(matcher.match(paste))[0] == expected
+
+
+def test_near_misses_of_the_new_wordings_stay_apart(matcher):
+    # a chat template that merely contains the check is not the failure it raises
+    template = "{% if message['role'] == 'user' %}{{ raise_exception('Conversation roles must alternate user/assistant') }}"
+    assert "llama-cpp-chat-template-failed" not in ids(matcher.match(template))
+    # llama.cpp's own CLI wording is a different line, handled by the model-loading entries
+    assert "llama-cpp-unknown-model-architecture" not in ids(matcher.match("main: error: unable to load model"))
+    # a 4xx manifest answer is a name problem, not the registry failing
+    assert ids(matcher.match("Error: pull model manifest: file does not exist"))[0] != "ollama-registry-server-error"
+    assert "ollama-registry-server-error" not in ids(matcher.match("Error: pull model manifest: 412: requires a newer version"))
+    # PyTorch's own WinError 1114 (c10.dll and a Visual C++ runtime or torch build problem) is not KoboldCpp's missing AVX
+    torch = (
+        "OSError: [WinError 1114] A dynamic link library (DLL) initialization routine failed. "
+        'Error loading "C:\\Python311\\Lib\\site-packages\\torch\\lib\\c10.dll" or one of its dependencies.'
+    )
+    assert "illegal-instruction-no-avx" not in ids(matcher.match(torch))
 
 
 def test_reworded_messages_match_per_version(matcher):

@@ -9,6 +9,7 @@ import pytest
 
 from answers.conversation import Context, from_snapshot, snapshot
 from answers.entities import EntityExtractor, prepare
+from answers.intents import is_chitchat
 from answers.user_errors import InputError
 
 
@@ -164,6 +165,19 @@ def test_every_question_shape_has_a_route(engine, text, intent):
 )
 def test_chitchat_naming_hardware_stays_silent(engine, text):
     assert engine.answer(text).abstained
+
+
+@pytest.mark.parametrize(
+    "text,chitchat",
+    [
+        ("thanks, that fixed it", True),
+        ("it worked, thanks", True),
+        ("Same with 0.3.12 - it worked with 0.3.10 for me.", False),  # a regression report, not a thread closing
+        ("that worked previously but now: Error: llama runner process has terminated", False),
+    ],
+)
+def test_it_worked_closes_a_thread_but_it_worked_with_an_older_version_reports_a_regression(text, chitchat):
+    assert is_chitchat(text) is chitchat
 
 
 def test_the_what_can_i_run_list_follows_quality_not_size(engine):

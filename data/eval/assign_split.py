@@ -5,7 +5,9 @@ items dated before that repository's median date are `tune`, the rest `heldout`.
 single item goes to `tune` when int(sha1(source).hexdigest(), 16) % 2 == 0, else `heldout`.
 
 The `split:` line of every item is rewritten in place (inserted after `runtime:` when missing), so the
-file keeps its hand-written layout. Run from the repository root:
+file keeps its hand-written layout. The second tuning set, data/eval/error_pastes_extra.yaml, is validated
+too but never rewritten: every item there has `split: extra` and takes no part in the tune/heldout rule.
+Run from the repository root:
 
     python data/eval/assign_split.py
 """
@@ -25,6 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 PASTES = ROOT / "data/eval/error_pastes.yaml"
 HEALTHY = ROOT / "data/eval/healthy_logs.yaml"
+EXTRA = ROOT / "data/eval/error_pastes_extra.yaml"
 ERRORS = ROOT / "knowledge/data/errors"
 
 
@@ -105,6 +108,26 @@ def validate(pastes: list[dict], healthy: list[dict]) -> list[str]:
     return problems
 
 
+def validate_extra(extra: list[dict], pastes: list[dict], healthy: list[dict]) -> list[str]:
+    """The second tuning set: same fields and limits as the pastes, ids x0001..., `split: extra`, and no
+    thread that is already in error_pastes.yaml or healthy_logs.yaml."""
+    problems = validate(extra, [])
+    taken = {_thread(i.get("source", "")) for i in [*pastes, *healthy]}
+    for item in extra:
+        iid = item.get("id")
+        if not re.fullmatch(r"x\d{4}", str(iid)):
+            problems.append(f"{iid}: extra-set ids are x0001, x0002, ...")
+        if item.get("split") != "extra":
+            problems.append(f"{iid}: split must be 'extra' (got {item.get('split')!r})")
+        if _thread(item.get("source", "")) in taken:
+            problems.append(f"{iid}: thread already used in error_pastes.yaml or healthy_logs.yaml")
+    return problems
+
+
+def _thread(url: str) -> str:
+    return str(url).split("#")[0].rstrip("/")
+
+
 def main() -> int:
     pastes = yaml.safe_load(PASTES.read_text(encoding="utf-8")) or []
     splits = compute_splits(pastes)
@@ -112,9 +135,11 @@ def main() -> int:
     pastes = yaml.safe_load(PASTES.read_text(encoding="utf-8")) or []
     healthy = yaml.safe_load(HEALTHY.read_text(encoding="utf-8")) or [] if HEALTHY.exists() else []
     problems = validate(pastes, healthy)
+    extra = (yaml.safe_load(EXTRA.read_text(encoding="utf-8")) or []) if EXTRA.exists() else []
+    problems += validate_extra(extra, pastes, healthy)
     for p in problems:
         print("PROBLEM", p)
-    print(f"pastes: {len(pastes)}  healthy: {len(healthy)}")
+    print(f"pastes: {len(pastes)}  healthy: {len(healthy)}  extra tuning set: {len(extra)}")
     print("splits:", dict(Counter(i["split"] for i in pastes)))
     print("runtimes:", dict(Counter(i["runtime"] for i in pastes).most_common()))
     print("healthy runtimes:", dict(Counter(i["runtime"] for i in healthy).most_common()))
