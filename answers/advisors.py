@@ -79,9 +79,16 @@ def _setup(where: Setup | str) -> Setup:
 
 
 def what_can_i_run(
-    kb: KnowledgeBase, where: Setup | str, context: int = DEFAULT_CONTEXT, use: str = "any", per_tier: int = 8
+    kb: KnowledgeBase,
+    where: Setup | str,
+    context: int = DEFAULT_CONTEXT,
+    use: str = "any",
+    per_tier: int = 8,
+    only: set[str] | None = None,
+    title: str | None = None,
 ) -> AdvisorResult:
-    """The best catalog models that run on this machine (by published quality, else size and date), by tier."""
+    """The best catalog models that run on this machine (by published quality, else size and date), by tier;
+    ``only``: among these model ids (one family, "qwen3 on a 3090"), named ``title`` in the heading."""
     if use not in USES:
         raise AdvisorError(f"Unknown use {use!r}: choose one of {', '.join(USES)}.")
     _check_context(context)
@@ -99,12 +106,14 @@ def what_can_i_run(
         model = kb.catalog.model(option.model_id)
         if model is None or not keep(model) or model.variant in {"base", "embedding"} or model.architecture.max_context < context:
             continue
+        if only is not None and model.id not in only:
+            continue
         if option.fit in {"offload", "cpu_only"} and option.decode_tps < MIN_OFFLOAD_TPS:
             continue  # runs, technically, but too slow to be worth listing
         if ram_cap_gb is not None and option.fit == "offload" and option.total_gb > ram_cap_gb:
             continue
         tiers.setdefault(option.fit, []).append((model, option, kb.quality.quality(model, use)))
-    lines = [f"Models for {label} at {context:,} tokens" + (f" ({use})" if use != "any" else "") + ", best first:"]
+    lines = [f"{title or 'Models'} for {label} at {context:,} tokens" + (f" ({use})" if use != "any" else "") + ", best first:"]
     payload: dict[str, Any] = {"tiers": {}, "ranking": "published quality figures where the catalog has them, else size and date"}
     for tier in ("runs_well", "tight", "offload", "cpu_only"):
         entries = sorted(tiers.get(tier, []), key=lambda mo: (mo[1].quant not in GOOD_QUANTS, -mo[2].score, -mo[1].decode_tps))

@@ -135,7 +135,7 @@ class AnswerEngine:
                 return answer
             if e.model is not None:
                 return replies.requirements(kb, e)
-            return replies.typical_of_size(kb, e) or replies.which_model(kb, e)
+            return replies.typical_of_size(kb, e) or replies.family_on(kb, e) or replies.which_model(kb, e)
         if intent == "what_can_i_run":
             unknown = replies.unknown_hardware_lines(kb, e)
             question = "\n".join([*unknown, "Which GPU or Mac (and how much RAM) do you have?"])

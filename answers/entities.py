@@ -87,6 +87,7 @@ class Entities:
     cpus: list[Hit] = field(default_factory=list)  # a host CPU named beside GPUs
     unknown_hardware: list[str] = field(default_factory=list)  # GPU-shaped names the catalog does not know ("rtx 4900")
     side_used: list[bool | None] = field(default_factory=list)  # per side of "A or B": "used" / "new" said there, else None
+    family: str | None = None  # a family of many sizes named without one ("qwen3 on a 3090"), normalized
 
     @property
     def model(self) -> Hit | None:
@@ -169,6 +170,10 @@ def _condition(segment: str) -> bool | None:
     if re.search(r"\bnew\b|brand[\s-]new", segment):
         return False
     return None
+
+
+def normalize_key(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _ratio(a: str, b: str) -> float:
@@ -272,6 +277,10 @@ class EntityExtractor:
         words = [w for w, _ in pairs]
         spans = self._exact_spans(words)
         spans += self._fuzzy_spans(words, spans)
+        family = self._family_span(words, spans)
+        if family is not None:  # the family was named, not one of its models: drop guesses at a member over that span
+            a, b, _ = family
+            spans = [s for s in spans if not (s.hit.kind == "model" and s.hit.score < 1.0 and s.start < b and a < s.end)]
         variants = [self._variant(s, words) if s.hit.kind == "hardware" else s for s in _entities_over_terms(self._non_overlapping(spans))]
         chosen = [s for s in variants if s.hit.kind != "hardware" or self._same_line(s, words)]
         if signals.ram_gb is None:
@@ -318,7 +327,26 @@ class EntityExtractor:
         if not entities.hardware:
             entities.vram_gb = signals.vram_gb
         entities.unknown_hardware = _unknown_gpu_names(lowered, pairs, chosen)
+        if family is not None and not entities.models:
+            entities.family = family[2]
         return entities
+
+    def _family_span(self, words: list[str], spans: list[_Span]) -> tuple[int, int, str] | None:
+        """(start, end, family key) of a family of many sizes named with no size after it, and no exact model there."""
+        if not getattr(self.names, "families", None):
+            return None
+        for start in range(len(words)):
+            for end in range(min(len(words), start + 3), start, -1):
+                key = " ".join(words[start:end])
+                if not self.names.family(key):
+                    continue
+                after = words[end : end + 2]
+                if any(_SIZE_OR_QUANT.match(w) and w[-1] in "bm" for w in after[:1]) or any(
+                    s.hit.kind == "model" and s.hit.score >= 1.0 and s.start <= start < s.end for s in spans
+                ):
+                    return None  # "qwen3 14b": a model after all
+                return start, end, normalize_key(key)
+        return None
 
     def _memory_beside_cpu(self, spans: list[_Span], words: list[str], signals: Signals) -> float | None:
         """A bare amount written just after a CPU's name is the machine's RAM: "ryzen 3900x 32gb", "5800x3d and 64gb"."""

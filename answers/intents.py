@@ -202,8 +202,8 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
     )
     distinct_models = len(entities.models) >= 2
     distinct_hardware = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
-    if entities.models and hardware_named:
-        scores["will_it_run"] += w.model_and_hardware
+    if (entities.models or entities.family) and hardware_named:
+        scores["will_it_run"] += w.model_and_hardware  # a family named without a size counts as the model
     elif entities.models:
         scores["model"] += 0.35
         if cue_hits(text, "will_it_run"):

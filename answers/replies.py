@@ -194,6 +194,28 @@ def typical_of_size(kb: KnowledgeBase, entities: Entities) -> Answer | None:
     )
 
 
+def family_on(kb: KnowledgeBase, entities: Entities) -> Answer | None:
+    """ "qwen3 on a 3090": the family comes in many sizes, so list the ones that run on the machine, best first."""
+    members = kb.names.family(entities.family or "")
+    setup = setup_from(kb, entities)
+    if not members or setup.empty:
+        return None
+    models = [m for m in (kb.catalog.model(i) for i in members) if m is not None]
+    trained = max(m.architecture.max_context for m in models)
+    context = entities.signals.context or min(DEFAULT_CONTEXT, trained)  # Llama 2 was trained for 4,096 tokens
+    family = str(entities.family).title()
+    try:
+        result = what_can_i_run(kb, setup, context, use_of(entities), only=set(members), title=f"{family} models")
+    except AdvisorError as exc:
+        return Answer("will_it_run", exc.full_message(), entities, confidence=Confidence.WEAK)
+    assumptions = list(setup.assumptions) + ([] if entities.signals.context else [f"a {context:,}-token context"])
+    sizes = f"{models[0].params_b:g}B to {models[-1].params_b:g}B"
+    head = f"{family} comes in several sizes ({sizes}); name one for a full estimate."
+    text = _with_notes(f"{head}\n{result.text}", entities, assumptions)
+    matches = [_match(h) for h in dict.fromkeys(entities.hardware)]
+    return Answer("will_it_run", text, entities, matches, confidence=Confidence.GOOD, payload=result.payload, assumptions=assumptions)
+
+
 def which_model(kb: KnowledgeBase, entities: Entities) -> Answer:
     """A will-it-run question that does not name the model ("can this run on my 3090?"): ask for it, and say
     what the machine holds meanwhile."""

@@ -116,7 +116,9 @@ class NameIndex:
             chip = getattr(entry, "chip", None)
             if chip and normalize(chip) not in named and compact(chip) not in named:
                 self._exact[normalize(chip)].append(keys[(entry.kind, entry.id)])
+        self.families: dict[str, list[str]] = {}  # family slug (normalized) -> its chat models, when sizes differ
         self._name_families(catalog, keys)
+        self._family_compact = {key.replace(" ", ""): key for key in self.families}
         self._grams = {kind: TrigramIndex(choices) for kind, choices in self._choices.items()}
         # tie-breaks among near-equal fuzzy matches: the newest entry whose name starts like the query
         self._released: dict[tuple[str, str], int] = {}
@@ -129,6 +131,11 @@ class NameIndex:
             self._lead[ref] = normalize(str(family)).split(" ")[0] if family else ""
         self._exact, self._names, self._choices = dict(self._exact), dict(self._names), dict(self._choices)  # lookups never grow them
 
+    def family(self, text: str) -> list[str]:
+        """The chat models of a family of many sizes named by ``text`` ("qwen3", "gemma 3"), smallest first."""
+        key = normalize(text)
+        return self.families.get(key) or self.families.get(self._family_compact.get(key.replace(" ", ""), ""), [])
+
     def _name_families(self, catalog: Catalog, keys: dict[tuple[str, str], tuple[str, str]]) -> None:
         """A family slug people say without a version ("mistral small", "mistral nemo") names the family's newest chat
         model, when every chat model of the family has about the same size (else the size must be said: "qwen3" is
@@ -137,11 +144,15 @@ class NameIndex:
         for model in catalog.models:
             if model.family and model.variant not in {"base", "embedding"}:
                 families[model.family].append(model)
-        for family, members in sorted(families.items()):
+        for family, everyone in sorted(families.items()):
+            members = [m for m in everyone if not getattr(m, "base_model", None)] or everyone  # the releases, not fine-tunes
             key = normalize(family)
             sizes = [m.params_b for m in members]
             claimed = [ref for k in (key, compact(key)) for ref in self._exact.get(k, []) if ref[0] in {"model", "hardware"}]
-            if claimed or max(sizes) > 1.15 * min(sizes):
+            if claimed:
+                continue
+            if max(sizes) > 1.15 * min(sizes):
+                self.families[key] = [m.id for m in sorted(members, key=lambda m: m.params_b)]  # "qwen3": 0.6B to 235B
                 continue
             newest = max(members, key=lambda m: (m.release_date.toordinal() if m.release_date else 0, m.id))
             self._exact.setdefault(key, []).append(keys[("model", newest.id)])  # beside a glossary term of that name

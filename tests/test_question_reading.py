@@ -502,3 +502,17 @@ def test_used_and_new_are_read_per_side_of_a_choice(engine):
     assert answer.payload["used_per_side"] == [True, False]
     lines = answer.text.splitlines()
     assert "used;" in lines[1] and "new;" in lines[2]
+
+
+def test_a_family_of_many_sizes_lists_its_sizes_on_the_machine(engine):
+    answer = engine.answer("qwen3 on a 3090")
+    assert answer.intent == "will_it_run" and answer.entities.family == "qwen3" and answer.entities.model is None
+    assert "Qwen3 comes in several sizes" in answer.text
+    listed = [row["id"] for tier in answer.payload["tiers"].values() for row in tier]
+    assert listed and all(i.startswith("qwen3") for i in listed)
+    assert engine.answer("qwen3 14b on a 3090").entities.model.id == "qwen3-14b"  # a size makes it a model
+
+
+def test_a_family_answer_uses_the_context_it_was_trained_for(engine):
+    answer = engine.answer("can i run llama 2 on my 3060?")
+    assert "4,096-token context" in answer.text and "llama-2-7b-chat" in str(answer.payload)
