@@ -280,7 +280,7 @@ class EntityExtractor:
         family = self._family_span(words, spans)
         if family is not None:  # the family was named, not one of its models: drop guesses at a member over that span
             a, b, _ = family
-            spans = [s for s in spans if not (s.hit.kind == "model" and s.hit.score < 1.0 and s.start < b and a < s.end)]
+            spans = [s for s in spans if not (s.hit.kind == "model" and s.start < b and a < s.end and not self._exact_model(words, s))]
         variants = [self._variant(s, words) if s.hit.kind == "hardware" else s for s in _entities_over_terms(self._non_overlapping(spans))]
         chosen = [s for s in variants if s.hit.kind != "hardware" or self._same_line(s, words)]
         if signals.ram_gb is None:
@@ -331,6 +331,9 @@ class EntityExtractor:
             entities.family = family[2]
         return entities
 
+    def _exact_model(self, words: list[str], span: _Span) -> bool:
+        return any(h.kind == "model" and h.id == span.hit.id for h in self.names.exact(" ".join(words[span.start : span.end])))
+
     def _family_span(self, words: list[str], spans: list[_Span]) -> tuple[int, int, str] | None:
         """(start, end, family key) of a family of many sizes named with no size after it, and no exact model there."""
         if not getattr(self.names, "families", None):
@@ -342,7 +345,7 @@ class EntityExtractor:
                     continue
                 after = words[end : end + 2]
                 if any(_SIZE_OR_QUANT.match(w) and w[-1] in "bm" for w in after[:1]) or any(
-                    s.hit.kind == "model" and s.hit.score >= 1.0 and s.start <= start < s.end for s in spans
+                    s.hit.kind == "model" and s.start <= start < s.end and self._exact_model(words, s) for s in spans
                 ):
                     return None  # "qwen3 14b": a model after all
                 return start, end, normalize_key(key)

@@ -199,7 +199,8 @@ def score(text: str, entities: Entities, w: IntentWeights) -> dict[str, float]:
         or s.unified_gb
         or s.cpu_only
         or (s.ram_gb and not entities.models)
-    )
+        or (s.ram_gb and re.search(r"\b(?:on|with)\s+(?:a\s+|my\s+|only\s+)?\d+\s*(?:gb|g|gib)?\s*(?:of\s+)?(?:ram|ddr\d|memory)", text))
+    )  # "qwen3 8b on 16gb ram": the machine is that RAM
     distinct_models = len(entities.models) >= 2
     distinct_hardware = len({h.id for h in entities.hardware}) >= 2 or len(entities.hardware_sides) >= 2
     if (entities.models or entities.family) and hardware_named:

@@ -64,6 +64,9 @@ _VRAM_COUNTED = re.compile(
     rf"|\b(\d{{1,2}}|two|dual|three|four|quad|six|eight)\s+{_NUM}{_GB}\s*(?:of\s+)?(?:vram\s+)?(?:gpus|cards|graphics\s*cards)\b"
 )
 _RAM_KIT = re.compile(rf"\b(\d{{1,2}})\s*(?:x|×|\*)\s*{_NUM}{_GB}\s*(?:of\s+)?(?:(?:lp)?ddr|ram\b|memory|内存)")
+_VRAM_ON = re.compile(
+    rf"\bon\s+(?:a\s+|an\s+|my\s+)?{_NUM}{_GB}(?!\s*(?:of\s+)?(?:(?:lp)?ddr|ram|memory|system|unified|mac|m[1-5]\b|内存))"
+)
 _VRAM_AFTER = re.compile(rf"(?:vram|显存)\s*(?:of|is|:|=)?\s*{_NUM}{_GB}")
 _UNIFIED = re.compile(
     rf"{_NUM}{_GB}\s*(?:of\s+)?(?:unified(?:\s*memory|\s*ram)?|(?:ram\s+)?(?:mac|macbook|mac\s*mini|mac\s*studio|m[1-5]\b))"
@@ -95,7 +98,7 @@ def memory_amounts(text: str, out: Signals) -> None:
         value = _number(amount)
         if 2 <= count <= 16 and 1 <= value <= 512:
             out.vram_gb, out.vram_count = value, count
-    for pattern in (_VRAM, _VRAM_AFTER):
+    for pattern in (_VRAM, _VRAM_AFTER, _VRAM_ON):  # "on 24gb": what a model runs on is GPU memory
         match = pattern.search(text)
         if match and out.vram_gb is None:
             value = _number(match.group(1))

@@ -148,11 +148,12 @@ class NameIndex:
             members = [m for m in everyone if not getattr(m, "base_model", None)] or everyone  # the releases, not fine-tunes
             key = normalize(family)
             sizes = [m.params_b for m in members]
-            claimed = [ref for k in (key, compact(key)) for ref in self._exact.get(k, []) if ref[0] in {"model", "hardware"}]
-            if claimed:
+            claimed = [ref for ref in self._exact.get(key, []) if ref[0] in {"model", "hardware"}]
+            if max(sizes) > 1.15 * min(sizes):  # "gemma 3" is a family even though Ollama's "gemma3" tag is the 4B
+                if not claimed:
+                    self.families[key] = [m.id for m in sorted(members, key=lambda m: m.params_b)]  # "qwen3": 0.6B to 235B
                 continue
-            if max(sizes) > 1.15 * min(sizes):
-                self.families[key] = [m.id for m in sorted(members, key=lambda m: m.params_b)]  # "qwen3": 0.6B to 235B
+            if claimed or [ref for ref in self._exact.get(compact(key), []) if ref[0] in {"model", "hardware"}]:
                 continue
             newest = max(members, key=lambda m: (m.release_date.toordinal() if m.release_date else 0, m.id))
             self._exact.setdefault(key, []).append(keys[("model", newest.id)])  # beside a glossary term of that name

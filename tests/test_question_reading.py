@@ -516,3 +516,29 @@ def test_a_family_of_many_sizes_lists_its_sizes_on_the_machine(engine):
 def test_a_family_answer_uses_the_context_it_was_trained_for(engine):
     answer = engine.answer("can i run llama 2 on my 3060?")
     assert "4,096-token context" in answer.text and "llama-2-7b-chat" in str(answer.payload)
+
+
+@pytest.mark.parametrize(
+    "text,family,model_id",
+    [
+        ("gemma 3 on a 3060", "gemma 3", None),
+        ("gemma3 on a 3060", None, "gemma-3-4b-it"),
+        ("gemma 3 27b on a 3090", None, "gemma-3-27b-it"),
+    ],
+)
+def test_a_family_name_against_an_ollama_tag_and_a_sized_name(engine, text, family, model_id):
+    """ "gemma3" is Ollama's tag for the 4B; "gemma 3" is the family; "gemma 3 27b" one model."""
+    entities = engine.answer(text).entities
+    assert entities.family == family
+    assert (entities.model.id if entities.model else None) == model_id
+
+
+@pytest.mark.parametrize("text", ["best model for roleplay on 24gb", "what can I run on a 24gb card"])
+def test_on_an_amount_is_gpu_memory(extract, text):
+    assert extract(text).signals.vram_gb == 24
+
+
+def test_a_model_on_an_amount_of_ram_is_a_cpu_estimate(engine):
+    answer = engine.answer("qwen3 8b on 16gb ram")
+    assert answer.intent == "will_it_run" and answer.estimate is not None
+    assert answer.estimate.estimate.fit == "cpu_only"
