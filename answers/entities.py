@@ -172,10 +172,6 @@ def _condition(segment: str) -> bool | None:
     return None
 
 
-def normalize_key(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _ratio(a: str, b: str) -> float:
     from rapidfuzz.distance import Levenshtein
 
@@ -216,6 +212,16 @@ def family_stem(name: str) -> str:
     return " ".join(stem.split())
 
 
+def _amount_at(tokens: list[str], index: int) -> float | None:
+    """The memory amount written at ``tokens[index]``: "16gb", "12g", or "16" followed by "gb"."""
+    match = _MEMORY_TOKEN.match(tokens[index])
+    if match:
+        return float(match.group(1))
+    if tokens[index].isdigit() and index + 1 < len(tokens) and tokens[index + 1] in {"gb", "g", "gib"}:
+        return float(tokens[index])
+    return None
+
+
 def _nearby_memory(tokens: list[str], start: int, end: int, unified: bool) -> float | None:
     """The memory amount written closest to a name (within four words), when it is plausibly that device's memory."""
     for token in tokens[start:end]:
@@ -226,13 +232,7 @@ def _nearby_memory(tokens: list[str], start: int, end: int, unified: bool) -> fl
     for index in range(max(0, start - 4), min(len(tokens), end + 4)):
         if start <= index < end:
             continue
-        token = tokens[index]
-        match = _MEMORY_TOKEN.match(token)
-        value = None
-        if match:
-            value = float(match.group(1))
-        elif token.isdigit() and index + 1 < len(tokens) and tokens[index + 1] in {"gb", "g", "gib"}:
-            value = float(token)
+        value = _amount_at(tokens, index)
         if value is None:
             continue
         after = tokens[index + 1 : index + 3]
@@ -336,7 +336,7 @@ class EntityExtractor:
 
     def _family_span(self, words: list[str], spans: list[_Span]) -> tuple[int, int, str] | None:
         """(start, end, family key) of a family of many sizes named with no size after it, and no exact model there."""
-        if not getattr(self.names, "families", None):
+        if not self.names.families:
             return None
         for start in range(len(words)):
             for end in range(min(len(words), start + 3), start, -1):
@@ -348,7 +348,7 @@ class EntityExtractor:
                     s.hit.kind == "model" and s.start <= start < s.end and self._exact_model(words, s) for s in spans
                 ):
                     return None  # "qwen3 14b": a model after all
-                return start, end, normalize_key(key)
+                return start, end, key
         return None
 
     def _memory_beside_cpu(self, spans: list[_Span], words: list[str], signals: Signals) -> float | None:
@@ -357,10 +357,7 @@ class EntityExtractor:
             if span.hit.kind != "hardware" or self._device(span.hit.id) != "cpu":
                 continue
             for index in range(span.end, min(len(words), span.end + 3)):
-                match = _MEMORY_TOKEN.match(words[index])
-                value = float(match.group(1)) if match else None
-                if value is None and words[index].isdigit() and words[index + 1 : index + 2] in (["gb"], ["g"]):
-                    value = float(words[index])
+                value = _amount_at(words, index)
                 if value is not None and 2 <= value <= 4096 and value != signals.vram_gb:
                     after = words[index + 1 : index + 2]
                     if not any(t in {"vram", "gpu", "card", "graphics", "显存"} for t in after):

@@ -197,23 +197,23 @@ def typical_of_size(kb: KnowledgeBase, entities: Entities) -> Answer | None:
 def family_on(kb: KnowledgeBase, entities: Entities) -> Answer | None:
     """ "qwen3 on a 3090": the family comes in many sizes, so list the ones that run on the machine, best first."""
     members = kb.names.family(entities.family or "")
-    setup = setup_from(kb, entities)
-    if not members or setup.empty:
-        return None
     models = [m for m in (kb.catalog.model(i) for i in members) if m is not None]
+    if not models:
+        return None
     trained = max(m.architecture.max_context for m in models)
-    context = entities.signals.context or min(DEFAULT_CONTEXT, trained)  # Llama 2 was trained for 4,096 tokens
     family = str(entities.family).title()
-    try:
-        result = what_can_i_run(kb, setup, context, use_of(entities), only=set(members), title=f"{family} models")
-    except AdvisorError as exc:
-        return Answer("will_it_run", exc.full_message(), entities, confidence=Confidence.WEAK)
-    assumptions = list(setup.assumptions) + ([] if entities.signals.context else [f"a {context:,}-token context"])
     sizes = f"{models[0].params_b:g}B to {models[-1].params_b:g}B"
-    head = f"{family} comes in several sizes ({sizes}); name one for a full estimate."
-    text = _with_notes(f"{head}\n{result.text}", entities, assumptions)
-    matches = [_match(h) for h in dict.fromkeys(entities.hardware)]
-    return Answer("will_it_run", text, entities, matches, confidence=Confidence.GOOD, payload=result.payload, assumptions=assumptions)
+    runs = what_runs_on(
+        kb,
+        entities,
+        context=min(DEFAULT_CONTEXT, trained),  # Llama 2 was trained for 4,096 tokens
+        only=set(members),
+        title=f"{family} models",
+        lead=f"{family} comes in several sizes ({sizes}); name one for a full estimate.",
+    )
+    if runs is None:
+        return None
+    return replace(runs, intent="will_it_run", confidence=min(runs.confidence, Confidence.GOOD))
 
 
 def which_model(kb: KnowledgeBase, entities: Entities) -> Answer:
@@ -230,24 +230,30 @@ def which_model(kb: KnowledgeBase, entities: Entities) -> Answer:
     )
 
 
-def what_runs_on(kb: KnowledgeBase, entities: Entities) -> Answer | None:
+def what_runs_on(
+    kb: KnowledgeBase,
+    entities: Entities,
+    context: int = DEFAULT_CONTEXT,
+    only: set[str] | None = None,
+    title: str | None = None,
+    lead: str | None = None,
+) -> Answer | None:
+    """What runs on the machine the message names, at its context (else ``context``); ``only``/``title``: among
+    these models (one family), ``lead``: a sentence before the list."""
     setup = setup_from(kb, entities)
     if setup.empty:
         return None
-    context = entities.signals.context or DEFAULT_CONTEXT
-    use = {"coding": "code", "reasoning": "reasoning", "vision": "vision", "chat": "chat", "roleplay": "chat"}.get(
-        entities.signals.use_case or "", "any"
-    )
+    context = entities.signals.context or context
     try:
-        result = what_can_i_run(kb, setup, context, use)
+        result = what_can_i_run(kb, setup, context, use_of(entities), only=only, title=title)
     except AdvisorError as exc:
         return Answer("what_can_i_run", exc.full_message(), entities, confidence=Confidence.WEAK)
-    assumptions = list(setup.assumptions) + ([] if entities.signals.context else [f"a {DEFAULT_CONTEXT:,}-token context"])
+    assumptions = list(setup.assumptions) + ([] if entities.signals.context else [f"a {context:,}-token context"])
     matches = [_match(h) for h in dict.fromkeys(entities.hardware)]
     confidence = Confidence.STRONG if entities.hardware and min(h.score for h in entities.hardware) >= 0.99 else Confidence.GOOD
     return Answer(
         "what_can_i_run",
-        _with_notes(result.text, entities, assumptions),
+        _with_notes(f"{lead}\n{result.text}" if lead else result.text, entities, assumptions),
         entities,
         matches,
         confidence=confidence,
