@@ -13,17 +13,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ARENA = "LMArena text arena score"
-
-
-def spearman(a: list[float], b: list[float]) -> float:
-    ra, rb = (np.argsort(np.argsort(x)) for x in (a, b))
-    return float(np.corrcoef(ra, rb)[0, 1])
+from testkit.arena_check import spearman  # noqa: E402
 
 
 def percentile_baseline(models) -> dict[str, float]:
@@ -44,27 +37,23 @@ def percentile_baseline(models) -> dict[str, float]:
 def main() -> None:
     from answers.knowledge_base import KnowledgeBase
     from answers.ranking import QualityIndex
+    from testkit.arena_check import without_arena
 
-    catalog = KnowledgeBase.load().catalog
-    arena = {m.id: q.score for m in catalog.models for q in m.quality if q.benchmark == ARENA}
-    hidden = [m.model_copy(update={"quality": [q for q in m.quality if q.benchmark != ARENA]}) for m in catalog.models]
-    blind = catalog.__class__(**{**catalog.__dict__, "models": hidden})
+    blind, arena = without_arena(KnowledgeBase.load().catalog)
     index = QualityIndex(blind)
-    baseline = percentile_baseline(hidden)
-    by_id = {m.id: m for m in hidden}
+    scores = {m.id: index.quality(m).score for m in blind.models}
+    baseline = percentile_baseline(blind.models)
+    by_id = {m.id: m for m in blind.models}
     both = [i for i in arena if by_id[i].quality and i in baseline]
     every = list(arena)
-    new_all = [index.quality(by_id[i]).score for i in every]
+
+    def agreement(predicted: dict[str, float], ids: list[str]) -> float:
+        return spearman([predicted[i] for i in ids], [arena[i] for i in ids])
+
     print(f"models with an arena score: {len(arena)}; with other published figures too: {len(both)}")
-    print(f"  additive index (this code), all {len(every)}:          Spearman {spearman(new_all, [arena[i] for i in every]):.3f}")
-    print(
-        f"  additive index, the {len(both)} with other figures:      Spearman "
-        f"{spearman([index.quality(by_id[i]).score for i in both], [arena[i] for i in both]):.3f}"
-    )
-    print(
-        f"  mean-percentile baseline, the {len(both)} with figures:  Spearman "
-        f"{spearman([baseline[i] for i in both], [arena[i] for i in both]):.3f}"
-    )
+    print(f"  additive index (this code), all {len(every)}:          Spearman {agreement(scores, every):.3f}")
+    print(f"  additive index, the {len(both)} with other figures:      Spearman {agreement(scores, both):.3f}")
+    print(f"  mean-percentile baseline, the {len(both)} with figures:  Spearman {agreement(baseline, both):.3f}")
 
 
 if __name__ == "__main__":
