@@ -76,19 +76,24 @@ def check_ref(ref, kind: str, ids, where: str, problems: list[str]) -> None:
         problems.append(f"{where}: unknown {kind} id {ref['id']!r}")
 
 
+def check_item(it, w: str, seen: set, problems: list[str]) -> None:
+    """What every item of a split eval file needs: a unique id, a plain http source, the split its source hashes to."""
+    if it.get("id") in seen:
+        problems.append(f"{w}: duplicate id")
+    seen.add(it.get("id"))
+    src = it.get("source", "")
+    if "#" in src or not src.startswith("http"):
+        problems.append(f"{w}: bad source {src!r}")
+    if it.get("split") != split_of(src):
+        problems.append(f"{w}: split should be {split_of(src)}")
+
+
 def check_questions(items, ids, problems: list[str]) -> None:
-    seen = set()
+    seen: set = set()
     for it in items:
         qid = it.get("id")
         w = f"questions {qid}"
-        if qid in seen:
-            problems.append(f"{w}: duplicate id")
-        seen.add(qid)
-        src = it.get("source", "")
-        if "#" in src or not src.startswith("http"):
-            problems.append(f"{w}: bad source {src!r}")
-        if it.get("split") != split_of(src):
-            problems.append(f"{w}: split should be {split_of(src)}")
+        check_item(it, w, seen, problems)
         text = it.get("text") or ""
         if not text or len(text) > 400:
             problems.append(f"{w}: text empty or longer than 400 characters ({len(text)})")
@@ -125,18 +130,11 @@ def check_questions(items, ids, problems: list[str]) -> None:
 
 
 def check_mentions(items, ids, problems: list[str]) -> None:
-    seen = set()
+    seen: set = set()
     for it in items:
         hid = it.get("id")
         w = f"hardware_mentions {hid}"
-        if hid in seen:
-            problems.append(f"{w}: duplicate id")
-        seen.add(hid)
-        src = it.get("source", "")
-        if "#" in src or not src.startswith("http"):
-            problems.append(f"{w}: bad source {src!r}")
-        if it.get("split") != split_of(src):
-            problems.append(f"{w}: split should be {split_of(src)}")
+        check_item(it, w, seen, problems)
         mention, sentence = it.get("mention") or "", it.get("sentence") or ""
         if not mention or mention not in sentence:
             problems.append(f"{w}: mention not found verbatim in sentence")
